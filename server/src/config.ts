@@ -1,0 +1,45 @@
+/**
+ * Server configuration from the environment. Everything has an embedded default so
+ * `npm start` on a fresh clone just works.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ServerConfig {
+  /** HTTP + WebSocket port. */
+  port: number;
+  host: string;
+  /** PostgreSQL URL; unset → embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Folder of the embedded database (and its lockfile). */
+  dataDir: string;
+  /** Built client served at `/`. */
+  clientDist: string;
+  /** Password of the `/monitor` page (user `admin`). */
+  monitorPassword: string;
+  /** True when the monitor password was generated (it is logged once at start). */
+  monitorPasswordGenerated: boolean;
+}
+
+/** @throws Error with the variable's name when a value is malformed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const port = Number(env.PORT ?? 2567);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: not a port number: ${env.PORT}`);
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+  }
+  const monitorPassword = env.MONITOR_PASSWORD?.trim() || randomBytes(12).toString('base64url');
+  return {
+    port,
+    host: env.HOST?.trim() || '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || path.join(REPO_ROOT, 'data')),
+    clientDist: path.resolve(env.CLIENT_DIST?.trim() || path.join(REPO_ROOT, 'client/dist')),
+    monitorPassword,
+    monitorPasswordGenerated: !env.MONITOR_PASSWORD?.trim(),
+  };
+}

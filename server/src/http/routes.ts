@@ -1,0 +1,91 @@
+/**
+ * Plain HTTP routes beside the game: health, the lobby's room list, the monitor, and the
+ * built client. Express is the ws transport's own app, so everything shares one port.
+ */
+import express, { type Application } from 'express';
+import { existsSync } from 'node:fs';
+import { matchMaker } from '@colyseus/core';
+import { monitor } from '@colyseus/monitor';
+import { ARENA_ROOM, type ArenaMetadata } from '@pulse-arena/shared';
+import { serverStats } from '../stats.js';
+import { requireBasicAuth } from './basicAuth.js';
+
+export const VERSION = '0.1.0';
+const startedAt = Date.now();
+
+export interface HealthSource {
+  /** Which database is behind the server. */
+  dbKind: 'pglite' | 'postgres' | 'none';
+  /** True when the database answers. */
+  dbOk(): Promise<boolean>;
+  /** Backlog of the write-behind queue. */
+  writeBacklog(): number;
+}
+
+export interface RouteOptions {
+  health: HealthSource;
+  clientDist: string;
+  monitorPassword: string;
+}
+
+/** Public room listing for the lobby. */
+export interface RoomListing {
+  roomId: string;
+  roomName: string;
+  clients: number;
+  maxClients: number;
+  wave: number;
+}
+
+export function mountRoutes(app: Application, opts: RouteOptions): void {
+  app.disable('x-powered-by');
+
+  app.get('/health', async (_req, res) => {
+    const rooms = await matchMaker.query({});
+    const clients = rooms.reduce((n, r) => n + r.clients, 0);
+    const dbOk = await opts.health.dbOk().catch(() => false);
+    const [p50, p99, max] = serverStats.tickMs.percentiles(50, 99, 100);
+    const round = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : Math.round(v * 1000) / 1000);
+    const loop = serverStats.eventLoopDelay();
+    res.json({
+      status: dbOk ? 'ok' : 'degraded',
+      version: VERSION,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      db: { kind: opts.health.dbKind, ok: dbOk, writeBacklog: opts.health.writeBacklog() },
+      rooms: rooms.length,
+      clients,
+      tickMs: { p50: round(p50), p99: round(p99), max: round(max), samples: serverStats.tickMs.count },
+      eventLoopLagMs: { p50: round(loop.p50), p99: round(loop.p99), max: round(loop.max) },
+      rssMB: Math.round(process.memoryUsage().rss / 1048576),
+      rejectedMessages: { ...serverStats.rejected, total: serverStats.totalRejected() },
+    });
+  });
+
+  app.get('/api/rooms', async (_req, res) => {
+    const rooms = await matchMaker.query({ name: ARENA_ROOM, private: false });
+    const listing: RoomListing[] = rooms
+      .filter((r) => !r.locked)
+      .map((r) => ({
+        roomId: r.roomId,
+        roomName: (r.metadata as ArenaMetadata | undefined)?.roomName ?? r.roomId,
+        clients: r.clients,
+        maxClients: r.maxClients,
+        wave: (r.metadata as ArenaMetadata | undefined)?.wave ?? 0,
+      }));
+    res.json(listing);
+  });
+
+  app.use('/monitor', requireBasicAuth('admin', opts.monitorPassword, 'Pulse Arena monitor'), monitor());
+
+  if (existsSync(opts.clientDist)) {
+    app.use(express.static(opts.clientDist, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
+  } else {
+    app.get('/', (_req, res) => {
+      res.status(503).type('text').send('The client is not built: run `npm run build:client`.');
+    });
+  }
+}
+
+function noCacheHtml(res: express.Response, file: string): void {
+  if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+}

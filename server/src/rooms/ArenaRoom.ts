@@ -1,0 +1,291 @@
+/**
+ * ArenaRoom: one co-op match of 1–4 players. The server is the only authority: clients
+ * send inputs, the room validates them, queues one per player per tick, steps the shared
+ * simulation, records each player's input frame, and patches the state to everyone.
+ * Nothing here waits on I/O: persistence goes through a write-behind {@link GameRecorder}.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Room, ServerError, type Client } from '@colyseus/core';
+import {
+  FRAME_WINDOW, FrameRing, MAX_PLAYERS_PER_ROOM, ServerMessage, TICK_MS, TICK_RATE,
+  addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
+  removePlayer, stepWorld,
+  type ArenaMetadata, type ChatBroadcast, type ErrorCode, type ErrorMessage, type JoinOptions,
+  type PlayerInput, type SimWorld, type WelcomeMessage,
+} from '@pulse-arena/shared';
+import { serverStats, type RejectReason } from '../stats.js';
+import {
+  ArenaState, EnemyState, PickupState, PlayerState, ProjectileState,
+} from './ArenaState.js';
+import type { GameRecorder } from './gameRecorder.js';
+import { TokenBucket } from './tokenBucket.js';
+
+/** Seconds a dropped player keeps their seat (and their player) for a reconnection. */
+export const RECONNECT_SECONDS = 20;
+/**
+ * Inputs queued per player. One is applied per tick; a few ticks of queue absorb network
+ * jitter, and the cap stops a client from banking inputs to move faster later.
+ */
+export const MAX_QUEUED_INPUTS = 6;
+/** Frames kept per player: two CNN windows, so a classification never races the writer. */
+export const FRAME_RING_CAPACITY = FRAME_WINDOW * 2;
+/** Chat: 5 messages at once, then one every 2 s. */
+const CHAT_BURST = 5;
+const CHAT_PER_SECOND = 0.5;
+/** Error replies per client per second: a flood of bad messages must not become a flood back. */
+const ERROR_REPLIES_PER_SECOND = 5;
+/**
+ * Messages a client may send per second before Colyseus disconnects it: inputs at 20 Hz
+ * plus chat plus slack for bursts after a network stall.
+ */
+const MAX_MESSAGES_PER_SECOND = 60;
+
+/** Services the room uses; set once by the app before rooms are created. */
+export interface ArenaServices {
+  recorder: GameRecorder | null;
+}
+
+let services: ArenaServices = { recorder: null };
+export function setArenaServices(next: ArenaServices): void {
+  services = next;
+}
+
+/** Per-connection bookkeeping that is not part of the synced state. */
+interface Seat {
+  playerId: string;
+  name: string;
+  inputs: PlayerInput[];
+  lastQueuedSeq: number;
+  frames: FrameRing;
+  chat: TokenBucket;
+  errors: TokenBucket;
+}
+
+export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata }> {
+  override maxClients = MAX_PLAYERS_PER_ROOM;
+  override maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
+  override state = new ArenaState();
+
+  readonly matchId = randomUUID();
+  world!: SimWorld;
+  private readonly seats = new Map<string, Seat>();
+  private readonly tickInputs = new Map<string, PlayerInput>();
+  /** Messages refused in this room, by reason (tests and the monitor read it). */
+  readonly rejected: Record<RejectReason, number> = {
+    invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0,
+  };
+  private scoreTotal = 0;
+
+  override messages = {
+    input: (client: Client, raw: unknown) => this.onInput(client, raw),
+    chat: (client: Client, raw: unknown) => this.onChat(client, raw),
+    _: (client: Client, type: string | number, _raw: unknown) => {
+      this.refuse(client, 'unknown_type', String(type).slice(0, 40), 'unknown message type');
+    },
+  };
+
+  override onCreate(options: unknown): void {
+    const parsed = parseJoinOptions(options);
+    const roomName = parsed.ok && parsed.value.roomName ? parsed.value.roomName : `Arena ${this.roomId}`;
+    this.world = createWorld(randomInt(2 ** 31));
+    this.patchRate = TICK_MS;
+    this.setMetadata({ roomName, wave: 0 }).catch(() => undefined);
+    this.setFixedTimestep(() => this.tick(), TICK_RATE);
+    services.recorder?.startMatch({ id: this.matchId, roomId: this.roomId, startedAt: new Date() });
+  }
+
+  /** Validates join options before a seat is given; the SDK rejects join with this message. */
+  override onAuth(_client: Client, options: unknown): JoinOptions {
+    const parsed = parseJoinOptions(options);
+    if (!parsed.ok) throw new ServerError(400, `invalid join options: ${parsed.error}`);
+    return parsed.value;
+  }
+
+  override onJoin(client: Client, _options: unknown, auth: JoinOptions): void {
+    const playerId = auth.playerId ?? randomUUID();
+    const now = performance.now();
+    this.seats.set(client.sessionId, {
+      playerId, name: auth.name, inputs: [], lastQueuedSeq: 0,
+      frames: new FrameRing(FRAME_RING_CAPACITY),
+      chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
+      errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
+    });
+    addPlayer(this.world, client.sessionId, auth.name);
+    this.state.players.set(client.sessionId, new PlayerState({ name: auth.name }));
+    this.syncState();
+    const welcome: WelcomeMessage = { playerId, sessionId: client.sessionId, tickRate: TICK_RATE };
+    client.send(ServerMessage.Welcome, welcome);
+    const at = new Date();
+    services.recorder?.upsertPlayer({ id: playerId, name: auth.name, seenAt: at });
+    services.recorder?.joinMatch({ matchId: this.matchId, playerId, name: auth.name, joinedAt: at });
+  }
+
+  /** A dropped connection keeps its player, frozen, for {@link RECONNECT_SECONDS}. */
+  override onDrop(client: Client): void {
+    const p = this.world.players.get(client.sessionId);
+    if (p) p.connected = false;
+    const seat = this.seats.get(client.sessionId);
+    if (seat) seat.inputs.length = 0;
+    this.allowReconnection(client, RECONNECT_SECONDS);
+  }
+
+  override onReconnect(client: Client): void {
+    const p = this.world.players.get(client.sessionId);
+    if (p) p.connected = true;
+  }
+
+  override onLeave(client: Client): void {
+    const p = this.world.players.get(client.sessionId);
+    const seat = this.seats.get(client.sessionId);
+    if (p && seat) {
+      services.recorder?.updateMatchPlayer({
+        matchId: this.matchId, playerId: seat.playerId, score: p.score, kills: p.kills,
+        deaths: p.deaths, leftAt: new Date(),
+      });
+    }
+    removePlayer(this.world, client.sessionId);
+    this.seats.delete(client.sessionId);
+    this.state.players.delete(client.sessionId);
+  }
+
+  override onDispose(): void {
+    services.recorder?.endMatch({
+      id: this.matchId, endedAt: new Date(), wavesReached: this.world.wave, score: this.scoreTotal,
+    });
+  }
+
+  /** Latest window of encoded frames for a player (the CNN's input), or null if too few yet. */
+  latestFrames(sessionId: string): Float32Array | null {
+    return this.seats.get(sessionId)?.frames.latest(FRAME_WINDOW) ?? null;
+  }
+
+  private onInput(client: Client, raw: unknown): void {
+    const seat = this.seats.get(client.sessionId);
+    if (!seat) return;
+    const parsed = parseInput(raw);
+    if (!parsed.ok) return this.refuse(client, 'invalid_message', 'input', parsed.error);
+    const input = parsed.value;
+    if (input.seq <= seat.lastQueuedSeq) {
+      return this.refuse(client, 'stale_input', 'input', `seq ${input.seq} is not after ${seat.lastQueuedSeq}`);
+    }
+    seat.lastQueuedSeq = input.seq;
+    seat.inputs.push(input);
+    if (seat.inputs.length > MAX_QUEUED_INPUTS) {
+      seat.inputs.shift();
+      this.count('input_overflow');
+    }
+  }
+
+  private onChat(client: Client, raw: unknown): void {
+    const seat = this.seats.get(client.sessionId);
+    if (!seat) return;
+    const parsed = parseChat(raw);
+    if (!parsed.ok) return this.refuse(client, 'invalid_message', 'chat', parsed.error);
+    if (!seat.chat.take(performance.now())) {
+      return this.refuse(client, 'rate_limited', 'chat', 'slow down: too many chat messages');
+    }
+    const line: ChatBroadcast = {
+      id: randomUUID(), sessionId: client.sessionId, name: seat.name, text: parsed.value.text, at: Date.now(),
+    };
+    this.broadcast(ServerMessage.Chat, line);
+    services.recorder?.recordChat({
+      id: line.id, roomId: this.roomId, matchId: this.matchId, playerId: seat.playerId,
+      name: line.name, text: line.text, createdAt: new Date(line.at),
+    });
+  }
+
+  private count(reason: RejectReason): void {
+    this.rejected[reason]++;
+    serverStats.reject(reason);
+  }
+
+  /** Counts a refused message and tells the sender why (rate-limited, so floods stay cheap). */
+  private refuse(client: Client, reason: RejectReason & ErrorCode, type: string, message: string): void {
+    this.count(reason);
+    const seat = this.seats.get(client.sessionId);
+    if (seat && !seat.errors.take(performance.now())) return;
+    const reply: ErrorMessage = { code: reason, type, message };
+    client.send(ServerMessage.Error, reply);
+  }
+
+  private tick(): void {
+    const started = performance.now();
+    const inputs = this.tickInputs;
+    inputs.clear();
+    for (const [sessionId, seat] of this.seats) {
+      const input = seat.inputs.shift();
+      if (input) inputs.set(sessionId, input);
+    }
+    stepWorld(this.world, inputs);
+    for (const [sessionId, seat] of this.seats) {
+      const p = this.world.players.get(sessionId);
+      if (p) seat.frames.record(this.world, p, inputs.get(sessionId) ?? idleInput(p.aim, p.lastSeq));
+    }
+    for (const e of this.world.events) {
+      if (e.type === 'waveStart') this.setMetadata({ ...this.metadata, wave: e.wave }).catch(() => undefined);
+    }
+    this.syncState();
+    serverStats.tickMs.add(performance.now() - started);
+  }
+
+  /** Copies the simulation into the synced schema (only changed values produce patches). */
+  private syncState(): void {
+    const w = this.world;
+    const s = this.state;
+    s.tick = w.tick;
+    s.wave = w.wave;
+    s.phase = w.phase;
+    s.nextWaveIn = w.phase === 'relax' ? Math.ceil(w.phaseTicks / TICK_RATE) : 0;
+    s.enemiesLeft = w.enemies.length + w.toSpawn;
+    const k = s.knobs;
+    k.spawnRate = w.knobs.spawnRate;
+    k.enemySpeed = w.knobs.enemySpeed;
+    k.enemyDamage = w.knobs.enemyDamage;
+    k.enemyAccuracy = w.knobs.enemyAccuracy;
+    k.pickupRate = w.knobs.pickupRate;
+    k.waveSize = w.knobs.waveSize;
+    k.relaxSeconds = w.knobs.relaxSeconds;
+
+    let total = 0;
+    for (const p of w.players.values()) {
+      const ps = s.players.get(p.id);
+      if (!ps) continue;
+      ps.x = p.x; ps.y = p.y; ps.aim = p.aim; ps.hp = p.hp; ps.ammo = p.ammo;
+      ps.alive = p.alive; ps.connected = p.connected; ps.protected = p.protectTicks > 0;
+      ps.powered = p.powerTicks > 0; ps.dashTicks = p.dashTicks; ps.dashCooldown = p.dashCooldown;
+      ps.dashX = p.dashX; ps.dashY = p.dashY; ps.score = p.score; ps.kills = p.kills;
+      ps.deaths = p.deaths; ps.lastSeq = p.lastSeq; ps.difficulty = difficultyIndex(p.knobs);
+      total += p.score;
+    }
+    this.scoreTotal = Math.max(this.scoreTotal, total);
+
+    syncMap(s.enemies, w.enemies, (e, es) => { es.x = e.x; es.y = e.y; es.hp = e.hp; },
+      (e) => new EnemyState({ kind: e.kind }));
+    // Bullets fly straight: sent once, extrapolated by clients, never patched again.
+    syncMap(s.projectiles, w.projectiles, null, (b) => new ProjectileState({
+      x0: b.x, y0: b.y, vx: b.vx, vy: b.vy, tick0: w.tick, hostile: b.ownerId === null,
+    }));
+    syncMap(s.pickups, w.pickups, null, (k) => new PickupState({ kind: k.kind, x: k.x, y: k.y }));
+  }
+}
+
+/** Mirrors a list of simulation entities into a keyed schema map. */
+function syncMap<E extends { id: number }, S>(
+  map: { get(k: string): S | undefined; set(k: string, v: S): unknown; delete(k: string): unknown; keys(): Iterable<string>; size: number },
+  entities: readonly E[],
+  update: ((entity: E, state: S) => void) | null,
+  create: (entity: E) => S,
+): void {
+  const live = new Set<string>();
+  for (const e of entities) {
+    const key = String(e.id);
+    live.add(key);
+    let st = map.get(key);
+    if (!st) { st = create(e); map.set(key, st); }
+    if (update) update(e, st);
+  }
+  if (map.size !== live.size) {
+    for (const key of [...map.keys()]) if (!live.has(key)) map.delete(key);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * What a room writes about a match. The write-behind queue (db/writeBehind.ts) implements
+ * it; every call is synchronous and O(1) so a tick never waits on the database.
+ */
+export interface GameRecorder {
+  upsertPlayer(row: { id: string; name: string; seenAt: Date }): void;
+  startMatch(row: { id: string; roomId: string; startedAt: Date }): void;
+  joinMatch(row: { matchId: string; playerId: string; name: string; joinedAt: Date }): void;
+  updateMatchPlayer(row: {
+    matchId: string; playerId: string; score: number; kills: number; deaths: number; leftAt?: Date;
+  }): void;
+  endMatch(row: { id: string; endedAt: Date; wavesReached: number; score: number }): void;
+  recordChat(row: {
+    id: string; roomId: string; matchId: string | null; playerId: string | null;
+    name: string; text: string; createdAt: Date;
+  }): void;
+}

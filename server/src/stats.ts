@@ -1,0 +1,73 @@
+/**
+ * Process-wide runtime figures that /health reports and the benchmarks read: room tick
+ * durations, event-loop delay, and counts of rejected client messages by reason.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+/** Keeps the last N samples; percentiles are computed on demand (rare: /health only). */
+export class RollingSamples {
+  private readonly samples: Float64Array;
+  private next = 0;
+  private filled = 0;
+
+  constructor(capacity: number) {
+    this.samples = new Float64Array(capacity);
+  }
+
+  add(value: number): void {
+    this.samples[this.next] = value;
+    this.next = (this.next + 1) % this.samples.length;
+    if (this.filled < this.samples.length) this.filled++;
+  }
+
+  get count(): number {
+    return this.filled;
+  }
+
+  /** p in [0, 100]; NaN when empty. */
+  percentiles(...ps: number[]): number[] {
+    if (this.filled === 0) return ps.map(() => NaN);
+    const sorted = this.samples.slice(0, this.filled).sort();
+    return ps.map((p) => sorted[Math.min(this.filled - 1, Math.floor((p / 100) * this.filled))]!);
+  }
+}
+
+export type RejectReason = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input' | 'input_overflow';
+
+class ServerStats {
+  /** Duration of each room tick (simulation + state sync), ms; last 8,192 ticks of all rooms. */
+  readonly tickMs = new RollingSamples(8192);
+  readonly rejected: Record<RejectReason, number> = {
+    invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0,
+  };
+  private loop: IntervalHistogram | null = null;
+
+  /** Starts sampling event-loop delay (10 ms resolution). */
+  startEventLoopMonitor(): void {
+    if (this.loop) return;
+    this.loop = monitorEventLoopDelay({ resolution: 10 });
+    this.loop.enable();
+  }
+
+  /** Event-loop delay p50/p99/max in ms since the last reset, then resets. */
+  eventLoopDelay(reset = false): { p50: number; p99: number; max: number } {
+    if (!this.loop) return { p50: NaN, p99: NaN, max: NaN };
+    // The histogram includes the sampling resolution itself; subtract it to get lag.
+    const ms = (ns: number) => Math.max(0, ns / 1e6 - 10);
+    const out = { p50: ms(this.loop.percentile(50)), p99: ms(this.loop.percentile(99)), max: ms(this.loop.max) };
+    if (reset) this.loop.reset();
+    return out;
+  }
+
+  reject(reason: RejectReason): void {
+    this.rejected[reason]++;
+  }
+
+  totalRejected(): number {
+    let n = 0;
+    for (const v of Object.values(this.rejected)) n += v;
+    return n;
+  }
+}
+
+export const serverStats = new ServerStats();

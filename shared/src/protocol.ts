@@ -1,0 +1,190 @@
+/**
+ * The wire protocol between the game client and the ArenaRoom: every message type, every
+ * field, and the runtime validators the server runs on every byte a client sends.
+ * State (positions, health, waves, knobs) travels as Colyseus schema patches — see
+ * server/src/rooms/ArenaState.ts; this file holds the messages that travel beside it.
+ */
+import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from './constants.js';
+import type { PlayerInput } from './sim.js';
+
+/** Name under which the arena room is registered for matchmaking. */
+export const ARENA_ROOM = 'arena';
+
+// ───────────────────────────── client → server ─────────────────────────────
+
+/** Message types a client may send. Anything else is rejected and counted. */
+export const ClientMessage = {
+  /** One tick of player input: {@link InputMessage}. Sent at the tick rate. */
+  Input: 'input',
+  /** A chat line: {@link ChatMessage}. */
+  Chat: 'chat',
+} as const;
+export type ClientMessageType = (typeof ClientMessage)[keyof typeof ClientMessage];
+
+/** Options a client passes to `joinOrCreate` / `create` / `joinById`. */
+export interface JoinOptions {
+  /** Display name, 1–20 visible characters. */
+  name: string;
+  /** Persistent guest id (UUID) the client kept from an earlier `welcome`; omit for a new player. */
+  playerId?: string;
+  /** Creating a room only: a label shown in the lobby, 1–32 characters. */
+  roomName?: string;
+}
+
+/** One tick of input (see {@link PlayerInput} for the meaning of each field). */
+export type InputMessage = PlayerInput;
+
+/** A chat line typed by the player. */
+export interface ChatMessage {
+  /** 1–200 characters after trimming; control characters are removed. */
+  text: string;
+}
+
+// ───────────────────────────── server → client ─────────────────────────────
+
+/** Message types the server sends. */
+export const ServerMessage = {
+  /** Sent once after joining: {@link WelcomeMessage}. */
+  Welcome: 'welcome',
+  /** A chat line for everyone in the room: {@link ChatBroadcast}. */
+  Chat: 'chat',
+  /** A message of this client's was refused: {@link ErrorMessage}. */
+  Error: 'error',
+} as const;
+
+export interface WelcomeMessage {
+  /** Persistent player id: keep it and pass it back as `JoinOptions.playerId`. */
+  playerId: string;
+  /** This connection's session id (key of the own player in `state.players`). */
+  sessionId: string;
+  /** Simulation rate in Hz; inputs are expected at this rate. */
+  tickRate: number;
+}
+
+export interface ChatBroadcast {
+  /** Server-assigned unique id (also the database key). */
+  id: string;
+  /** Session id of the sender. */
+  sessionId: string;
+  /** Sender's display name at the time. */
+  name: string;
+  /** The text as the server accepted it. */
+  text: string;
+  /** Server time, ms since the epoch. */
+  at: number;
+}
+
+export type ErrorCode = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input';
+
+export interface ErrorMessage {
+  code: ErrorCode;
+  /** The message type that was refused. */
+  type: string;
+  /** Human-readable reason, with the path of the offending field. */
+  message: string;
+}
+
+/** Room metadata shown in the lobby list. */
+export interface ArenaMetadata {
+  roomName: string;
+  wave: number;
+}
+
+// ───────────────────────────── validation ─────────────────────────────
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
+
+/**
+ * A plain object with exactly the allowed keys (a subset if some are optional). Rejects
+ * arrays, class instances and any own `__proto__`/`constructor` key.
+ */
+function plainObject(
+  raw: unknown, required: readonly string[], optional: readonly string[] = [],
+): Parsed<Record<string, unknown>> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('message: must be an object');
+  const proto = Object.getPrototypeOf(raw);
+  if (proto !== Object.prototype && proto !== null) return fail('message: must be a plain object');
+  const keys = Object.keys(raw);
+  if (keys.length > required.length + optional.length) return fail('message: too many fields');
+  for (const key of keys) {
+    if (!required.includes(key) && !optional.includes(key)) return fail(`${key}: unknown field`);
+  }
+  for (const key of required) {
+    if (!Object.prototype.hasOwnProperty.call(raw, key)) return fail(`${key}: required`);
+  }
+  return { ok: true, value: raw as Record<string, unknown> };
+}
+
+function finiteIn(v: unknown, path: string, min: number, max: number): string | null {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `${path}: must be a finite number`;
+  if (v < min || v > max) return `${path}: must be between ${min} and ${max}`;
+  return null;
+}
+
+// C0/C1 control characters and the bidi overrides that can disguise text.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+function cleanText(v: unknown, path: string, maxLength: number): Parsed<string> {
+  if (typeof v !== 'string') return fail(`${path}: must be a string`);
+  if (v.length > maxLength * 4) return fail(`${path}: longer than ${maxLength} characters`);
+  const text = v.replace(CONTROL_CHARS, '').trim();
+  if (text.length === 0) return fail(`${path}: must not be empty`);
+  if ([...text].length > maxLength) return fail(`${path}: longer than ${maxLength} characters`);
+  return { ok: true, value: text };
+}
+
+const INPUT_KEYS = ['seq', 'moveX', 'moveY', 'aim', 'fire', 'dash'] as const;
+/** Sequence numbers are 31-bit so they survive every encoder as small integers. */
+export const MAX_SEQ = 2 ** 31 - 1;
+
+export function parseInput(raw: unknown): Parsed<InputMessage> {
+  const obj = plainObject(raw, INPUT_KEYS);
+  if (!obj.ok) return obj;
+  const m = obj.value;
+  if (!Number.isInteger(m.seq) || (m.seq as number) < 1 || (m.seq as number) > MAX_SEQ) {
+    return fail(`seq: must be an integer between 1 and ${MAX_SEQ}`);
+  }
+  const err = finiteIn(m.moveX, 'moveX', -1, 1) ?? finiteIn(m.moveY, 'moveY', -1, 1)
+    ?? finiteIn(m.aim, 'aim', -2 * Math.PI, 2 * Math.PI);
+  if (err) return fail(err);
+  if (typeof m.fire !== 'boolean') return fail('fire: must be a boolean');
+  if (typeof m.dash !== 'boolean') return fail('dash: must be a boolean');
+  return {
+    ok: true,
+    value: {
+      seq: m.seq as number, moveX: m.moveX as number, moveY: m.moveY as number,
+      aim: m.aim as number, fire: m.fire, dash: m.dash,
+    },
+  };
+}
+
+export function parseChat(raw: unknown): Parsed<ChatMessage> {
+  const obj = plainObject(raw, ['text']);
+  if (!obj.ok) return obj;
+  const text = cleanText(obj.value.text, 'text', MAX_CHAT_LENGTH);
+  return text.ok ? { ok: true, value: { text: text.value } } : text;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
+  const obj = plainObject(raw ?? {}, ['name'], ['playerId', 'roomName']);
+  if (!obj.ok) return obj;
+  const name = cleanText(obj.value.name, 'name', MAX_NAME_LENGTH);
+  if (!name.ok) return name;
+  const value: JoinOptions = { name: name.value };
+  const { playerId, roomName } = obj.value;
+  if (playerId !== undefined) {
+    if (typeof playerId !== 'string' || !UUID.test(playerId)) return fail('playerId: must be a UUID');
+    value.playerId = playerId.toLowerCase();
+  }
+  if (roomName !== undefined) {
+    const label = cleanText(roomName, 'roomName', 32);
+    if (!label.ok) return label;
+    value.roomName = label.value;
+  }
+  return { ok: true, value };
+}
