@@ -107,10 +107,12 @@ function plainObject(
   const proto = Object.getPrototypeOf(raw);
   if (proto !== Object.prototype && proto !== null) return fail('message: must be a plain object');
   const keys = Object.keys(raw);
-  if (keys.length > required.length + optional.length) return fail('message: too many fields');
-  for (const key of keys) {
-    if (!required.includes(key) && !optional.includes(key)) return fail(`${key}: unknown field`);
+  // Name the first stranger; never walk a huge key list.
+  for (let i = 0; i < keys.length && i <= required.length + optional.length; i++) {
+    const key = keys[i]!;
+    if (!required.includes(key) && !optional.includes(key)) return fail(`${key.slice(0, 40)}: unknown field`);
   }
+  if (keys.length > required.length + optional.length) return fail('message: too many fields');
   for (const key of required) {
     if (!Object.prototype.hasOwnProperty.call(raw, key)) return fail(`${key}: required`);
   }
