@@ -4,7 +4,7 @@
  * a port and tests can hand it to `@colyseus/testing`'s `boot()`.
  */
 import './node20.js';
-import { defineRoom, defineServer, type Server } from '@colyseus/core';
+import { defineRoom, defineServer, type Server, type Transport } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { ARENA_ROOM } from '@pulse-arena/shared';
 import { mountRoutes, type HealthSource } from './http/routes.js';
@@ -21,6 +21,29 @@ export interface ArenaServerOptions {
   handleSignals: boolean;
   /** Runs after rooms are disposed on shutdown: flush queues, close the database. */
   onShutdown?: () => Promise<void>;
+  /** A transport other than the default `ws` one (see {@link createTransport}). */
+  transport?: Transport;
+}
+
+/** 4 KiB frames: the biggest legitimate message is a 200-character chat line. */
+const MAX_FRAME_BYTES = 4 * 1024;
+
+/**
+ * The WebSocket transport. `uws` loads @colyseus/uwebsockets-transport only if it is
+ * installed: its uWebSockets.js is distributed through GitHub alone, so it is never a
+ * dependency of this project.
+ * @throws Error explaining how to install it when `uws` is asked for and missing.
+ */
+export async function createTransport(kind: 'ws' | 'uws'): Promise<Transport> {
+  if (kind === 'ws') return new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
+  const moduleName = '@colyseus/uwebsockets-transport';
+  try {
+    const mod = (await import(moduleName)) as { uWebSocketsTransport: new (opts: object) => Transport };
+    return new mod.uWebSocketsTransport({ maxPayloadLength: MAX_FRAME_BYTES });
+  } catch (err) {
+    throw new Error(`TRANSPORT=uws needs ${moduleName} and the official uWebSockets.js build installed `
+      + `(npm install ${moduleName}); it could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 export function createArenaServer(opts: ArenaServerOptions): Server {
@@ -28,8 +51,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
   serverStats.startEventLoopMonitor();
   const server = defineServer({
     rooms: { [ARENA_ROOM]: defineRoom(ArenaRoom) },
-    // 4 KiB frames: the biggest legitimate message is a 200-character chat line.
-    transport: new WebSocketTransport({ maxPayload: 4 * 1024 }),
+    transport: opts.transport ?? new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES }),
     gracefullyShutdown: opts.handleSignals,
     greet: false,
     express: (app) => mountRoutes(app, opts),

@@ -22,6 +22,8 @@ export interface ServerConfig {
   monitorPassword: string;
   /** True when the monitor password was generated (it is logged once at start). */
   monitorPasswordGenerated: boolean;
+  /** WebSocket transport: `ws` (default) or `uws` (only when its official build is installed). */
+  transport: 'ws' | 'uws';
 }
 
 /** @throws Error with the variable's name when a value is malformed. */
@@ -32,6 +34,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('DATABASE_URL: must be a postgres:// or postgresql:// URL');
   }
+  const transport = env.TRANSPORT?.trim() || 'ws';
+  if (transport !== 'ws' && transport !== 'uws') throw new Error(`TRANSPORT: must be ws or uws, got ${transport}`);
   const monitorPassword = env.MONITOR_PASSWORD?.trim() || randomBytes(12).toString('base64url');
   return {
     port,
@@ -41,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     clientDist: path.resolve(env.CLIENT_DIST?.trim() || path.join(REPO_ROOT, 'client/dist')),
     monitorPassword,
     monitorPasswordGenerated: !env.MONITOR_PASSWORD?.trim(),
+    transport,
   };
 }

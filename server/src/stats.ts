@@ -20,6 +20,11 @@ export class RollingSamples {
     if (this.filled < this.samples.length) this.filled++;
   }
 
+  clear(): void {
+    this.next = 0;
+    this.filled = 0;
+  }
+
   get count(): number {
     return this.filled;
   }
@@ -35,8 +40,11 @@ export class RollingSamples {
 export type RejectReason = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input' | 'input_overflow';
 
 class ServerStats {
-  /** Duration of each room tick (simulation + state sync), ms; last 8,192 ticks of all rooms. */
-  readonly tickMs = new RollingSamples(8192);
+  /**
+   * Duration of each room tick (simulation + state sync), ms, over all rooms: the last
+   * 65,536 ticks (over two minutes at 100 rooms × 20 Hz), 512 KiB.
+   */
+  readonly tickMs = new RollingSamples(65536);
   readonly rejected: Record<RejectReason, number> = {
     invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0,
   };
@@ -49,14 +57,18 @@ class ServerStats {
     this.loop.enable();
   }
 
-  /** Event-loop delay p50/p99/max in ms since the last reset, then resets. */
-  eventLoopDelay(reset = false): { p50: number; p99: number; max: number } {
+  /** Event-loop delay p50/p99/max in ms since start or the last {@link resetWindow}. */
+  eventLoopDelay(): { p50: number; p99: number; max: number } {
     if (!this.loop) return { p50: NaN, p99: NaN, max: NaN };
     // The histogram includes the sampling resolution itself; subtract it to get lag.
     const ms = (ns: number) => Math.max(0, ns / 1e6 - 10);
-    const out = { p50: ms(this.loop.percentile(50)), p99: ms(this.loop.percentile(99)), max: ms(this.loop.max) };
-    if (reset) this.loop.reset();
-    return out;
+    return { p50: ms(this.loop.percentile(50)), p99: ms(this.loop.percentile(99)), max: ms(this.loop.max) };
+  }
+
+  /** Starts a new measurement window for tick durations and event-loop delay. */
+  resetWindow(): void {
+    this.tickMs.clear();
+    this.loop?.reset();
   }
 
   reject(reason: RejectReason): void {

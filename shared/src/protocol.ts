@@ -90,6 +90,17 @@ export interface ArenaMetadata {
   wave: number;
 }
 
+/** One entry of `GET /api/rooms`: an open arena room for the lobby. */
+export interface RoomListing {
+  roomId: string;
+  /** Label given at creation, or "Arena <roomId>". */
+  roomName: string;
+  clients: number;
+  maxClients: number;
+  /** Current wave (0 before the first). */
+  wave: number;
+}
+
 // ───────────────────────────── validation ─────────────────────────────
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -210,12 +210,16 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+/** The part of a player that movement reads and writes: what client prediction needs. */
+export type MovementState = Pick<SimPlayer,
+  'x' | 'y' | 'aim' | 'prevAim' | 'alive' | 'connected' | 'dashTicks' | 'dashCooldown' | 'dashX' | 'dashY'>;
+
 /**
  * Moves one player by one input: walking, dashing, aiming, cooldowns. It reads and
- * writes only the player, so the client can replay its unacknowledged inputs over the
- * server's state and land exactly where the server will.
+ * writes only {@link MovementState}, so the client can replay its unacknowledged inputs
+ * over the server's state and land exactly where the server will.
  */
-export function stepPlayerMovement(p: SimPlayer, input: PlayerInput): void {
+export function stepPlayerMovement(p: MovementState, input: PlayerInput): void {
   p.prevAim = p.aim;
   if (p.dashCooldown > 0) p.dashCooldown--;
   if (!p.alive || !p.connected) return;

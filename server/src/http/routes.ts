@@ -6,7 +6,7 @@ import express, { type Application } from 'express';
 import { existsSync } from 'node:fs';
 import { matchMaker } from '@colyseus/core';
 import { monitor } from '@colyseus/monitor';
-import { ARENA_ROOM, type ArenaMetadata } from '@pulse-arena/shared';
+import { ARENA_ROOM, type ArenaMetadata, type RoomListing } from '@pulse-arena/shared';
 import { serverStats } from '../stats.js';
 import { requireBasicAuth } from './basicAuth.js';
 
@@ -26,15 +26,6 @@ export interface RouteOptions {
   health: HealthSource;
   clientDist: string;
   monitorPassword: string;
-}
-
-/** Public room listing for the lobby. */
-export interface RoomListing {
-  roomId: string;
-  roomName: string;
-  clients: number;
-  maxClients: number;
-  wave: number;
 }
 
 export function mountRoutes(app: Application, opts: RouteOptions): void {
@@ -75,7 +66,13 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
     res.json(listing);
   });
 
-  app.use('/monitor', requireBasicAuth('admin', opts.monitorPassword, 'Pulse Arena monitor'), monitor());
+  const adminOnly = requireBasicAuth('admin', opts.monitorPassword, 'Pulse Arena admin');
+  app.use('/monitor', adminOnly, monitor());
+  // Starts a fresh window for the tick and event-loop figures in /health (benchmarks use it).
+  app.post('/admin/stats/reset', adminOnly, (_req, res) => {
+    serverStats.resetWindow();
+    res.status(204).end();
+  });
 
   if (existsSync(opts.clientDist)) {
     app.use(express.static(opts.clientDist, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));

@@ -1,0 +1,95 @@
+/**
+ * The page's two phases: the menu, and playing in one room. Joining wires a session to
+ * its netcode, HUD, chat and the arena scene; leaving (or losing the room) unwinds that
+ * and returns to the menu.
+ */
+import type Phaser from 'phaser';
+import { ArenaSession, type ConnectionStatus, type JoinRequest } from './net/arenaSession.js';
+import { Netcode } from './netcode.js';
+import { createGame, rendererName, startArena, stopArena } from './game.js';
+import { ChatBox } from './ui/chat.js';
+import { Hud } from './ui/hud.js';
+import { Menu } from './ui/menu.js';
+import { byId } from './dom.js';
+import type { PulseArenaHook } from './testHook.js';
+
+interface Match {
+  session: ArenaSession;
+  netcode: Netcode;
+  chat: ChatBox;
+}
+
+const STATUS_NOTICE: Record<ConnectionStatus, string> = {
+  open: 'Reconnected.',
+  reconnecting: 'Connection lost; reconnecting…',
+  closed: 'Disconnected from the room.',
+};
+
+export class App {
+  private game: Phaser.Game | null = null;
+  private match: Match | null = null;
+  private readonly playView = byId('play', HTMLDivElement);
+  private readonly gameParent = byId('game', HTMLDivElement);
+  private readonly menu = new Menu((request, name) => this.play(request, name));
+
+  start(): void {
+    byId('leave-room', HTMLButtonElement).addEventListener('click', () => void this.leave());
+    byId('back-to-menu', HTMLButtonElement).addEventListener('click', () => void this.leave());
+    Object.defineProperty(window, '__pulseArena', { value: this.testHook(), writable: false });
+    this.menu.show();
+  }
+
+  private async play(request: JoinRequest, name: string): Promise<void> {
+    const session = await ArenaSession.join(request, name);
+    const netcode = new Netcode(session);
+    const hud = new Hud(session.sessionId);
+    const chat = new ChatBox((text) => session.sendChat(text));
+    session.onState((state) => {
+      netcode.onState(state, performance.now());
+      hud.update(state);
+    });
+    session.onChat((msg) => chat.showMessage(msg));
+    session.onServerError((err) => chat.showError(err));
+    session.onStatus((status) => {
+      hud.setConnection(status);
+      chat.showNotice(STATUS_NOTICE[status]);
+    });
+    this.match = { session, netcode, chat };
+    chat.showNotice('You joined the arena. Press Enter to chat.');
+
+    this.menu.hide();
+    this.playView.hidden = false; // before the game boots, so the canvas is sized to a visible parent
+    this.game ??= createGame(this.gameParent);
+    startArena(this.game, { session, netcode });
+  }
+
+  private async leave(): Promise<void> {
+    const match = this.match;
+    if (!match) return;
+    this.match = null;
+    if (this.game) stopArena(this.game);
+    match.chat.dispose();
+    this.playView.hidden = true;
+    this.menu.show();
+    await match.session.leave();
+  }
+
+  private testHook(): PulseArenaHook {
+    const app = this;
+    return Object.freeze({
+      get renderer() { return rendererName(app.game); },
+      get phase() { return app.match ? 'playing' as const : 'menu' as const; },
+      get roomId() { return app.match?.session.roomId ?? null; },
+      get sessionId() { return app.match?.session.sessionId ?? null; },
+      get playerId() { return app.match?.session.playerId ?? null; },
+      get connection() { return app.match?.session.status ?? 'closed'; },
+      ownPosition: () => app.match?.netcode.predictor.position ?? null,
+      players: () => {
+        const out: ReturnType<PulseArenaHook['players']> = [];
+        app.match?.session.state?.players.forEach((p, sessionId) => out.push({ sessionId, name: p.name, x: p.x, y: p.y }));
+        return out;
+      },
+      chatLog: () => app.match?.chat.entries.map((e) => ({ ...e })) ?? [],
+    });
+  }
+}

@@ -1,0 +1,23 @@
+/** The lobby: the list of open arena rooms the server publishes at `GET /api/rooms`. */
+import type { RoomListing } from '@pulse-arena/shared';
+
+export type { RoomListing };
+
+function isRoomListing(v: unknown): v is RoomListing {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.roomId === 'string' && typeof r.roomName === 'string'
+    && typeof r.clients === 'number' && typeof r.maxClients === 'number' && typeof r.wave === 'number';
+}
+
+/**
+ * Fetches the open rooms from the same origin that served the page.
+ * @throws Error when the server answers with a non-2xx status or a body that is not a room list.
+ */
+export async function fetchRooms(signal?: AbortSignal): Promise<RoomListing[]> {
+  const res = await fetch('/api/rooms', { signal, headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`room list: HTTP ${res.status}`);
+  const body: unknown = await res.json();
+  if (!Array.isArray(body)) throw new Error('room list: expected an array');
+  return body.filter(isRoomListing);
+}

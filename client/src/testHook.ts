@@ -1,0 +1,26 @@
+/**
+ * The read-only hook that browser tests (test/e2e/) read through `window.__pulseArena`.
+ * Types only, no imports: the test project compiles this file too.
+ */
+export interface PulseArenaHook {
+  /** Phaser's renderer once the game has booted; null before the first join. */
+  readonly renderer: 'WebGL' | 'Canvas' | null;
+  readonly phase: 'menu' | 'playing';
+  readonly roomId: string | null;
+  readonly sessionId: string | null;
+  /** Persistent guest id from the server's `welcome`. */
+  readonly playerId: string | null;
+  readonly connection: 'open' | 'reconnecting' | 'closed';
+  /** The own player's predicted position. */
+  ownPosition(): { x: number; y: number } | null;
+  /** Every player in the room as the latest server state has them. */
+  players(): Array<{ sessionId: string; name: string; x: number; y: number }>;
+  /** Chat lines received this session, oldest first. */
+  chatLog(): Array<{ name: string; text: string }>;
+}
+
+declare global {
+  interface Window {
+    readonly __pulseArena?: PulseArenaHook;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The start menu: pick a name (remembered), then quick play, create a room (optionally
+ * named) or join one from the lobby list, which refreshes every 2 s while visible.
+ */
+import { MAX_NAME_LENGTH } from '@pulse-arena/shared';
+import type { JoinRequest } from '../net/arenaSession.js';
+import { fetchRooms, type RoomListing } from '../net/lobby.js';
+import { byId, setText } from '../dom.js';
+import { profile } from '../profile.js';
+
+const REFRESH_MS = 2000;
+
+interface RoomRow {
+  li: HTMLLIElement;
+  name: HTMLSpanElement;
+  meta: HTMLSpanElement;
+  join: HTMLButtonElement;
+}
+
+export type JoinHandler = (request: JoinRequest, name: string) => Promise<void>;
+
+export class Menu {
+  private readonly root = byId('menu', HTMLElement);
+  private readonly form = byId('menu-form', HTMLFormElement);
+  private readonly nameInput = byId('name-input', HTMLInputElement);
+  private readonly roomNameInput = byId('room-name-input', HTMLInputElement);
+  private readonly createButton = byId('create-room', HTMLButtonElement);
+  private readonly roomList = byId('room-list', HTMLUListElement);
+  private readonly emptyNote = byId('room-list-empty', HTMLParagraphElement);
+  private readonly status = byId('menu-status', HTMLParagraphElement);
+  /** Rows by room id, updated in place (never rebuilt or moved) so a click is never lost to a refresh. */
+  private readonly rows = new Map<string, RoomRow>();
+  private refreshTimer: number | undefined;
+  private refreshAbort: AbortController | null = null;
+  private joining = false;
+
+  constructor(private readonly onJoin: JoinHandler) {
+    this.nameInput.maxLength = MAX_NAME_LENGTH;
+    this.nameInput.value = profile.name();
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.join({ kind: 'quickPlay' });
+    });
+    this.createButton.addEventListener('click', () => {
+      const roomName = this.roomNameInput.value.trim();
+      void this.join(roomName ? { kind: 'create', roomName } : { kind: 'create' });
+    });
+  }
+
+  show(message = ''): void {
+    this.root.hidden = false;
+    setText(this.status, message);
+    this.setBusy(false);
+    void this.refresh();
+    this.refreshTimer = window.setInterval(() => void this.refresh(), REFRESH_MS);
+  }
+
+  hide(): void {
+    this.root.hidden = true;
+    window.clearInterval(this.refreshTimer);
+    this.refreshAbort?.abort();
+  }
+
+  private async join(request: JoinRequest): Promise<void> {
+    if (this.joining) return;
+    const name = this.nameInput.value.trim();
+    if (!name) {
+      setText(this.status, 'Pick a name first.');
+      this.nameInput.focus();
+      return;
+    }
+    profile.setName(name);
+    this.setBusy(true);
+    setText(this.status, '');
+    try {
+      await this.onJoin(request, name);
+    } catch (err) {
+      setText(this.status, `Could not join: ${err instanceof Error ? err.message : String(err)}`);
+      this.setBusy(false);
+      void this.refresh();
+    }
+  }
+
+  private setBusy(busy: boolean): void {
+    this.joining = busy;
+    for (const button of this.root.querySelectorAll('button')) button.disabled = busy || button.dataset.full === 'true';
+  }
+
+  private async refresh(): Promise<void> {
+    this.refreshAbort?.abort();
+    const abort = (this.refreshAbort = new AbortController());
+    try {
+      this.renderRooms(await fetchRooms(abort.signal));
+    } catch {
+      if (abort.signal.aborted) return;
+      this.renderRooms([]);
+      setText(this.emptyNote, 'Cannot reach the server right now; retrying…');
+    }
+  }
+
+  private renderRooms(rooms: RoomListing[]): void {
+    const ids = new Set(rooms.map((r) => r.roomId));
+    for (const [id, row] of this.rows) {
+      if (ids.has(id)) continue;
+      row.li.remove();
+      this.rows.delete(id);
+    }
+    for (const room of rooms) {
+      let row = this.rows.get(room.roomId);
+      if (!row) {
+        row = this.createRow(room.roomId);
+        this.rows.set(room.roomId, row);
+        this.roomList.append(row.li);
+      }
+      const full = room.clients >= room.maxClients;
+      setText(row.name, room.roomName);
+      setText(row.meta, `${room.clients}/${room.maxClients} players · ${room.wave ? `wave ${room.wave}` : 'warming up'}`);
+      row.join.dataset.full = String(full);
+      row.join.disabled = this.joining || full;
+    }
+    this.emptyNote.hidden = rooms.length > 0;
+    setText(this.emptyNote, 'No rooms yet: create one or press Quick play.');
+  }
+
+  private createRow(roomId: string): RoomRow {
+    const li = document.createElement('li');
+    li.dataset.roomId = roomId;
+    const name = document.createElement('span');
+    name.className = 'room-list__name';
+    const meta = document.createElement('span');
+    meta.className = 'room-list__meta';
+    const join = document.createElement('button');
+    join.type = 'button';
+    join.className = 'button button--small';
+    join.textContent = 'Join';
+    join.addEventListener('click', () => void this.join({ kind: 'join', roomId }));
+    li.append(name, meta, join);
+    return { li, name, meta, join };
+  }
+}

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/** The game server the dev server forwards to (`npm start` listens on 2567). */
+const GAME_SERVER = process.env.PULSE_ARENA_SERVER ?? 'http://localhost:2567';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Phaser is ~1.4 MB; the game's own code changes far more often, so keep them apart for caching.
+    chunkSizeWarningLimit: 1600,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [{ name: 'phaser', test: /[\\/]node_modules[\\/]phaser[\\/]/ }],
+        },
+      },
+    },
+  },
+  server: {
+    proxy: {
+      '/api': GAME_SERVER,
+      '/health': GAME_SERVER,
+      '/matchmake': GAME_SERVER,
+      // Room sockets live at /<processId>/<roomId>?sessionId=… (no fixed prefix).
+      '^/[\\w-]+/[\\w-]+\\?': { target: GAME_SERVER, ws: true },
+    },
+  },
+});

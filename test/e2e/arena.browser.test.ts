@@ -1,0 +1,118 @@
+/**
+ * The game in real browsers against the real server: two players join the same room
+ * through the menu, see each other move, and chat. Leaves a screenshot of player A's
+ * screen in test/artifacts/arena.png.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {} from '../../client/src/testHook.js'; // types window.__pulseArena
+import { launchChromium, type ChromiumSession } from './chromium.js';
+import { REPO_ROOT, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+
+const SCREENSHOT = path.join(REPO_ROOT, 'test/artifacts/arena.png');
+/** In-page waits; generous because two SwiftShader-rendered games share the CPUs. */
+const WAIT = { timeout: 30_000 };
+
+/** Everything the client's test hook exposes, read in one round trip. */
+function snapshot(page: Page) {
+  return page.evaluate(() => {
+    const h = window.__pulseArena!;
+    return {
+      renderer: h.renderer, phase: h.phase, roomId: h.roomId, sessionId: h.sessionId, playerId: h.playerId,
+      connection: h.connection, own: h.ownPosition(), players: h.players(), chat: h.chatLog(),
+    };
+  });
+}
+
+async function enterName(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('#name-input').fill(name);
+}
+
+async function waitUntilPlaying(page: Page, players: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => window.__pulseArena?.phase === 'playing' && window.__pulseArena.ownPosition() !== null
+      && window.__pulseArena.players().length === n,
+    players, WAIT);
+}
+
+describe('arena in the browser', () => {
+  let server: ServerProcess | undefined;
+  let alice: ChromiumSession | undefined;
+  let bob: ChromiumSession | undefined;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['scripts/build-client.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    server = await startServerProcess();
+    // One browser per player: separate profiles, so each keeps its own name and player id.
+    alice = await launchChromium();
+    bob = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    await server?.stop();
+  }, 60_000);
+
+  it('two players join one room, see each other move, and chat', async () => {
+    const a = alice!.page, b = bob!.page, url = server!.url;
+
+    // Alice creates a named room from the menu.
+    await enterName(a, url, 'Alice');
+    await a.locator('#room-name-input').fill('E2E room');
+    await a.locator('#create-room').click();
+    await waitUntilPlaying(a, 1);
+    await a.waitForFunction(() => window.__pulseArena?.playerId != null, undefined, WAIT);
+    const aliceView = await snapshot(a);
+    expect(aliceView.renderer).toBe('WebGL');
+    expect(aliceView.roomId).toBeTruthy();
+    expect(await a.evaluate(() => localStorage.getItem('pulseArena.playerId'))).toBe(aliceView.playerId);
+    const aliceId = aliceView.sessionId!;
+
+    // Bob finds it in the lobby list and joins.
+    await enterName(b, url, 'Bob');
+    const row = b.locator(`#room-list li[data-room-id="${aliceView.roomId}"]`);
+    await row.waitFor(WAIT);
+    expect(await row.locator('.room-list__name').textContent()).toBe('E2E room');
+    await row.getByRole('button', { name: 'Join' }).click();
+    await waitUntilPlaying(b, 2);
+    await waitUntilPlaying(a, 2);
+    const bobView = await snapshot(b);
+    expect(bobView).toMatchObject({ renderer: 'WebGL', roomId: aliceView.roomId, connection: 'open' });
+    expect(bobView.players.map((p) => p.name).sort()).toEqual(['Alice', 'Bob']);
+
+    // Alice holds D for a second; Bob sees her move right.
+    const before = bobView.players.find((p) => p.sessionId === aliceId)!;
+    await a.keyboard.down('KeyD');
+    await a.waitForTimeout(1000);
+    await a.keyboard.up('KeyD');
+    await b.waitForFunction(
+      ({ id, x }) => (window.__pulseArena!.players().find((p) => p.sessionId === id)?.x ?? 0) > x + 100,
+      { id: aliceId, x: before.x }, WAIT);
+    const after = (await snapshot(b)).players.find((p) => p.sessionId === aliceId)!;
+    expect(after.y).toBeCloseTo(before.y, 0);
+    expect((await snapshot(a)).own!.x).toBeGreaterThan(aliceView.own!.x + 100);
+
+    // Alice chats; the keys typed into the chat box do not move her, and Bob gets the line as text.
+    const settled = (await snapshot(a)).own!;
+    const line = 'gg wasd dash <b>bold</b>';
+    await a.keyboard.press('Enter');
+    await a.waitForFunction(() => document.activeElement?.id === 'chat-input', undefined, WAIT);
+    await a.keyboard.type(line);
+    await a.keyboard.press('Enter');
+    await b.waitForFunction(
+      (text) => window.__pulseArena!.chatLog().some((l) => l.name === 'Alice' && l.text === text), line, WAIT);
+    const still = (await snapshot(a)).own!;
+    expect(still.x).toBeCloseTo(settled.x, 1);
+    expect(still.y).toBeCloseTo(settled.y, 1);
+    expect(await b.locator('#chat-log b').count()).toBe(0);
+
+    await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+    await a.screenshot({ path: SCREENSHOT });
+    expect(alice!.errors).toEqual([]);
+    expect(bob!.errors).toEqual([]);
+  }, 120_000);
+});
