@@ -1,0 +1,46 @@
+/**
+ * `npm start`: opens the database (embedded PGlite unless DATABASE_URL is set), applies
+ * migrations, and serves the game, the HTTP API and the built client on one port.
+ * SIGTERM/SIGINT drain the rooms, flush the write-behind queue and close the database.
+ */
+import path from 'node:path';
+import { createArenaServer, createTransport } from './app.js';
+import { loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { WriteBehindQueue } from './db/writeBehind.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const started = performance.now();
+  const transport = await createTransport(config.transport);
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+  const where = db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
+  const applied = db.appliedMigrations.length ? `applied ${db.appliedMigrations.join(', ')}` : 'schema up to date';
+  console.log(`database: ${where} (${applied})`);
+  const writes = new WriteBehindQueue(db.prisma);
+
+  const server = createArenaServer({
+    recorder: writes,
+    health: { dbKind: db.kind, dbOk: () => db.ping(), writeBacklog: () => writes.stats().queued },
+    clientDist: config.clientDist,
+    monitorPassword: config.monitorPassword,
+    handleSignals: true,
+    transport,
+    onShutdown: async () => {
+      await writes.close();
+      await db.close();
+      console.log('shut down: rooms closed, writes flushed, database closed');
+    },
+  });
+  await server.listen(config.port, config.host);
+  const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  console.log(`Pulse Arena listening on http://${shown}:${config.port} (ready in ${Math.round(performance.now() - started)} ms)`);
+  if (config.monitorPasswordGenerated) {
+    console.log(`monitor: http://${shown}:${config.port}/monitor/ (user admin, password ${config.monitorPassword}; set MONITOR_PASSWORD to choose one)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

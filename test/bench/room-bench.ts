@@ -1,0 +1,108 @@
+/**
+ * Room benchmark: N rooms of scripted @colyseus/sdk players against the real server (a
+ * separate process, embedded database on), for a fixed time. Prints room tick duration
+ * p50/p99, event-loop lag, patch intervals seen by clients, server CPU and RSS.
+ *
+ *   npm run bench:room -- --rooms 25 --players 4 --seconds 30 --warmup 5
+ */
+import { parseArgs } from 'node:util';
+import { Client, type Room } from '@colyseus/sdk';
+import { ARENA_ROOM, ClientMessage, TICK_MS, type ArenaStateView, type InputMessage } from '@pulse-arena/shared';
+import { startServerProcess } from '../helpers/serverProcess.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rooms: { type: 'string', default: '25' },
+    players: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+  },
+});
+const ROOMS = Number(args.rooms), PLAYERS = Number(args.players);
+const SECONDS = Number(args.seconds), WARMUP = Number(args.warmup);
+for (const [k, v] of Object.entries({ rooms: ROOMS, players: PLAYERS, seconds: SECONDS, warmup: WARMUP })) {
+  if (!Number.isFinite(v) || v <= 0 || v > 10_000) throw new Error(`--${k} must be a positive number`);
+}
+if (PLAYERS > 4) throw new Error('--players: a room holds at most 4');
+
+interface Bot { room: Room<unknown, ArenaStateView>; seq: number; phase: number; lastPatch: number }
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+}
+const f = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+
+async function main(): Promise<void> {
+  const server = await startServerProcess();
+  const auth = { Authorization: `Basic ${Buffer.from('admin:bench').toString('base64')}` };
+  const bots: Bot[] = [];
+  let patchIntervals: number[] = [];
+  try {
+    const sdk = new Client(`ws://127.0.0.1:${server.port}`);
+    for (let r = 0; r < ROOMS; r++) {
+      let roomId = '';
+      for (let p = 0; p < PLAYERS; p++) {
+        const name = `bot${r}-${p}`;
+        const room = roomId
+          ? await sdk.joinById<ArenaStateView>(roomId, { name })
+          : await sdk.create<ArenaStateView>(ARENA_ROOM, { name, roomName: `bench ${r}` });
+        roomId = room.roomId;
+        const bot: Bot = { room, seq: 0, phase: Math.random() * 100, lastPatch: 0 };
+        room.onStateChange(() => {
+          const now = performance.now();
+          if (bot.lastPatch) patchIntervals.push(now - bot.lastPatch);
+          bot.lastPatch = now;
+        });
+        room.onMessage('*', () => undefined);
+        bots.push(bot);
+      }
+    }
+    // One timer drives every bot at the tick rate: circle-strafe, aim around, fire, chat.
+    const driver = setInterval(() => {
+      for (const bot of bots) {
+        const t = (bot.seq + bot.phase) / 20;
+        const input: InputMessage = {
+          seq: ++bot.seq, moveX: Math.cos(t), moveY: Math.sin(t * 1.3), aim: (t * 2) % Math.PI,
+          fire: bot.seq % 4 < 2, dash: bot.seq % 60 === 0,
+        };
+        bot.room.send(ClientMessage.Input, input);
+        if (bot.seq % 200 === 0) bot.room.send(ClientMessage.Chat, { text: `gl hf, wave ${bot.room.state.wave}` });
+      }
+    }, TICK_MS);
+
+    await new Promise((r) => setTimeout(r, WARMUP * 1000));
+    await fetch(`${server.url}/admin/stats/reset`, { method: 'POST', headers: auth });
+    patchIntervals = [];
+    const cpu0 = await server.cpuMs();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const cpu1 = await server.cpuMs();
+    const elapsed = (performance.now() - t0) / 1000;
+    clearInterval(driver);
+    const health = await (await fetch(`${server.url}/health`)).json() as {
+      clients: number; rooms: number; rssMB: number;
+      tickMs: { p50: number; p99: number; max: number; samples: number };
+      eventLoopLagMs: { p50: number; p99: number; max: number };
+      db: { writeBacklog: number };
+    };
+    const sortedPatches = patchIntervals.sort((a, b) => a - b);
+    const ccu = health.clients;
+    const cpuPerClientSecond = (cpu1 - cpu0) / (ccu * elapsed);
+    console.log(`Pulse Arena room benchmark — ${ROOMS} rooms × ${PLAYERS} players, ${f(elapsed, 1)} s measured after ${WARMUP} s warm-up`);
+    console.log(`CCU                 ${ccu} connected in ${health.rooms} rooms`);
+    console.log(`room tick           p50 ${f(health.tickMs.p50, 3)} ms   p99 ${f(health.tickMs.p99, 3)} ms   max ${f(health.tickMs.max, 3)} ms   (${health.tickMs.samples} ticks)`);
+    console.log(`event-loop lag      p50 ${f(health.eventLoopLagMs.p50)} ms   p99 ${f(health.eventLoopLagMs.p99)} ms   max ${f(health.eventLoopLagMs.max)} ms`);
+    console.log(`patch interval      p50 ${f(percentile(sortedPatches, 50), 1)} ms   p99 ${f(percentile(sortedPatches, 99), 1)} ms   (seen by clients, ${sortedPatches.length} patches)`);
+    console.log(`server CPU          ${f(cpuPerClientSecond, 3)} ms per client-second   (${f(((cpu1 - cpu0) / (elapsed * 1000)) * 100, 1)} % of one core)`);
+    console.log(`server RSS          ${health.rssMB} MB   write-behind backlog ${health.db.writeBacklog}`);
+  } finally {
+    await Promise.allSettled(bots.map((b) => b.room.leave()));
+    const code = await server.stop();
+    if (code !== 0) console.error(`server exited with ${code}:\n${server.output().slice(-2000)}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

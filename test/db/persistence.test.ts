@@ -1,0 +1,325 @@
+// One suite, run against the embedded PGlite and against a real PostgreSQL
+// (TEST_DATABASE_URL). Each implementation is initialised once per file: a
+// fresh PGlite folder costs seconds.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { deployWithPrismaEngine } from '../../prisma/migrations-tool.js';
+import { DataDirInUseError, type Database } from '../../server/src/db/database.js';
+import { PrismaClient } from '../../server/src/generated/prisma/client.js';
+import { applyMigrations, DEFAULT_MIGRATIONS_DIR, migrationChecksum, MigrationError, readMigrations } from '../../server/src/db/migrate.js';
+import { createQueries } from '../../server/src/db/queries.js';
+import { WriteBehindQueue, type WriteBehindEvent } from '../../server/src/db/writeBehind.js';
+import { endpointOf, implementations, OutageProxy } from './helpers.js';
+
+const run = promisify(execFile);
+const DATABASE_TS = fileURLToPath(new URL('../../server/src/db/database.ts', import.meta.url));
+const SETUP_TIMEOUT = 120_000; // a fresh PGlite folder takes 3-20 s on a busy 2-core machine
+const at = (s: number) => new Date(Date.UTC(2026, 10, 28, 12, 0, s));
+
+for (const impl of implementations) {
+  // Said out loud: a skipped implementation is easy to miss in a summary line.
+  if (impl.skipReason) console.warn(`[test/db] ${impl.name} skipped: ${impl.skipReason}`);
+  describe.skipIf(impl.skipReason !== undefined)(impl.skipReason ? `${impl.name} — skipped: ${impl.skipReason}` : impl.name, () => {
+    let created: Awaited<ReturnType<typeof impl.create>>;
+    let db: Database;
+    let firstOpenMs = 0;
+
+    /** Close and open again: a server restart. */
+    async function reopen(): Promise<Database> {
+      await db.close();
+      db = await created.open();
+      return db;
+    }
+
+    function queue(prisma = db.prisma, events: WriteBehindEvent[] = []) {
+      // Long interval: the tests flush explicitly unless they test the timer.
+      return new WriteBehindQueue(prisma, { flushIntervalMs: 60_000, onEvent: (e) => events.push(e) });
+    }
+
+    beforeAll(async () => {
+      created = await impl.create();
+      const t0 = performance.now();
+      db = await created.open();
+      firstOpenMs = performance.now() - t0;
+    }, SETUP_TIMEOUT);
+
+    afterAll(async () => {
+      await db?.close();
+      await created?.dispose();
+    }, SETUP_TIMEOUT);
+
+    it('applies the committed migrations to an empty database, and nothing on the next start', async () => {
+      const migrations = await readMigrations();
+      expect(migrations.length).toBeGreaterThan(0);
+      expect(db.kind).toBe(impl.kind);
+      expect(db.appliedMigrations).toEqual(migrations.map((m) => m.name));
+      console.info(`[${impl.name}] first open + migrate: ${Math.round(firstOpenMs)} ms`);
+
+      const t0 = performance.now();
+      await reopen();
+      console.info(`[${impl.name}] reopen: ${Math.round(performance.now() - t0)} ms`);
+      expect(db.appliedMigrations).toEqual([]);
+      expect(await db.ping()).toBe(true);
+
+      // Rows as `prisma migrate deploy` writes them.
+      const rows = await db.prisma.$queryRaw<
+        { id: string; checksum: string; migration_name: string; logs: string | null; rolled_back_at: Date | null; started_at: Date; finished_at: Date | null; applied_steps_count: number }[]
+      >`SELECT * FROM _prisma_migrations ORDER BY started_at`;
+      expect(rows.map((r) => r.migration_name)).toEqual(migrations.map((m) => m.name));
+      for (const [i, r] of rows.entries()) {
+        const file = await readFile(join(DEFAULT_MIGRATIONS_DIR, r.migration_name, 'migration.sql'), 'utf8');
+        expect(r.checksum).toBe(migrationChecksum(file));
+        expect(r.checksum).toBe(migrations[i]!.checksum);
+        expect(r.id).toMatch(/^[0-9a-f-]{36}$/);
+        expect(r.logs).toBeNull();
+        expect(r.rolled_back_at).toBeNull();
+        expect(r.applied_steps_count).toBe(1);
+        expect(r.finished_at!.getTime()).toBeGreaterThanOrEqual(r.started_at.getTime());
+      }
+    }, SETUP_TIMEOUT);
+
+    it("leaves nothing for Prisma's own migration engine to apply", async () => {
+      const ep = endpointOf(db);
+      const connection = ep.path
+        ? { host: join(ep.path, '..'), port: ep.port, user: ep.user, database: ep.database }
+        : { host: ep.host, port: ep.port, user: ep.user, database: ep.database };
+      expect(await deployWithPrismaEngine(connection)).toEqual([]);
+    }, SETUP_TIMEOUT);
+
+    it('rolls back a failing migration, records it as Prisma does, and refuses to go on until resolved', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pulse-test-migrations-'));
+      try {
+        await cp(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true });
+        await mkdir(join(dir, '29990101000000_broken'));
+        // BEGIN;/COMMIT; lines must not commit half a migration.
+        await writeFile(
+          join(dir, '29990101000000_broken', 'migration.sql'),
+          'BEGIN;\nCREATE TABLE "Half" ("id" INTEGER);\nCOMMIT;\nSELECT 1 / 0;\n',
+        );
+        const ep = endpointOf(db);
+        const connection = ep.path
+          ? { host: join(ep.path, '..'), port: ep.port, user: ep.user, database: ep.database }
+          : { host: ep.host, port: ep.port, user: ep.user, database: ep.database };
+
+        await expect(applyMigrations(connection, { migrationsDir: dir })).rejects.toThrow(/29990101000000_broken[\s\S]*22012[\s\S]*division by zero/);
+        const half = await db.prisma.$queryRaw<{ t: string | null }[]>`SELECT to_regclass('"Half"')::text AS t`;
+        expect(half[0]!.t).toBeNull();
+        const failed = await db.prisma.$queryRaw<{ id: string; logs: string; finished_at: Date | null; applied_steps_count: number }[]>`
+          SELECT id, logs, finished_at, applied_steps_count FROM _prisma_migrations WHERE migration_name = '29990101000000_broken'`;
+        expect(failed).toHaveLength(1);
+        expect(failed[0]!.finished_at).toBeNull();
+        expect(failed[0]!.applied_steps_count).toBe(0);
+
+        // Even the unchanged folder is refused now, as `migrate deploy` refuses (P3009)...
+        const refused = applyMigrations(connection);
+        await expect(refused).rejects.toBeInstanceOf(MigrationError);
+        await expect(refused).rejects.toThrow(/failed migrations[\s\S]*UPDATE _prisma_migrations SET rolled_back_at = now\(\)/);
+        // ...until resolved the way the message says.
+        await db.prisma.$executeRawUnsafe(`UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = '${failed[0]!.id}'`);
+        expect(await applyMigrations(connection)).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }, SETUP_TIMEOUT);
+
+    it.skipIf(impl.kind === 'pglite')('waits for the migration lock another process holds (PGlite: one session, nothing to exclude)', async () => {
+      const ep = endpointOf(db);
+      const holder = new pg.Client({ host: ep.host, port: ep.port, user: ep.user, database: ep.database });
+      await holder.connect();
+      try {
+        await holder.query('SELECT pg_advisory_lock(72707369)');
+        const connection = { host: ep.host, port: ep.port, user: ep.user, database: ep.database };
+        await expect(applyMigrations(connection, { lockTimeoutMs: 300 })).rejects.toThrow(/waiting for the migration lock/);
+        await holder.query('SELECT pg_advisory_unlock(72707369)');
+        expect(await applyMigrations(connection, { lockTimeoutMs: 300 })).toEqual([]);
+      } finally {
+        await holder.end();
+      }
+    });
+
+    it('writes a match, its players and chat through the queue; they read back after flush', async () => {
+      const q = queue();
+      const matchId = randomUUID();
+      const [alice, bob] = [randomUUID(), randomUUID()];
+      const roomId = `room-${randomUUID()}`;
+      q.upsertPlayer({ id: alice, name: 'alice', seenAt: at(0) });
+      q.upsertPlayer({ id: bob, name: 'bob', seenAt: at(0) });
+      q.startMatch({ id: matchId, roomId, startedAt: at(0) });
+      q.joinMatch({ matchId, playerId: alice, name: 'alice', joinedAt: at(1) });
+      q.joinMatch({ matchId, playerId: bob, name: 'bob', joinedAt: at(2) });
+      q.recordChat({ id: randomUUID(), roomId, matchId, playerId: alice, name: 'alice', text: 'hi', createdAt: at(3) });
+      q.recordChat({ id: randomUUID(), roomId, matchId, playerId: bob, name: 'bob', text: 'hello', createdAt: at(4) });
+      q.updateMatchPlayer({ matchId, playerId: alice, score: 10, kills: 1, deaths: 0 });
+      q.updateMatchPlayer({ matchId, playerId: alice, score: 30, kills: 3, deaths: 1 });
+      q.updateMatchPlayer({ matchId, playerId: bob, score: 5, kills: 0, deaths: 2, leftAt: at(5) });
+      q.upsertPlayer({ id: bob, name: 'bobby', seenAt: at(6) });
+      expect(q.stats().queued).toBe(11);
+
+      await q.flush();
+      const queries = createQueries(db.prisma);
+      const match = await queries.getMatch(matchId);
+      expect(match).toMatchObject({ id: matchId, roomId, startedAt: at(0), endedAt: null, wavesReached: 0, score: 0 });
+      expect(match!.players.map((p) => [p.name, p.score, p.kills, p.deaths, p.joinedAt, p.leftAt])).toEqual([
+        ['alice', 30, 3, 1, at(1), null],
+        ['bob', 5, 0, 2, at(2), at(5)],
+      ]);
+      expect(await queries.getPlayer(bob)).toMatchObject({ name: 'bobby', createdAt: at(0), lastSeenAt: at(6) });
+
+      // Second batch: Bob rejoins (clears leftAt), the match ends, more chat.
+      q.joinMatch({ matchId, playerId: bob, name: 'bobby', joinedAt: at(7) });
+      q.recordChat({ id: randomUUID(), roomId, matchId, playerId: null, name: 'server', text: 'wave 3', createdAt: at(8) });
+      q.endMatch({ id: matchId, endedAt: at(9), wavesReached: 3, score: 35 });
+      await q.flush();
+
+      const ended = await queries.getMatch(matchId.toUpperCase());
+      expect(ended).toMatchObject({ endedAt: at(9), wavesReached: 3, score: 35 });
+      expect(ended!.players[1]).toMatchObject({ name: 'bobby', score: 5, joinedAt: at(2), leftAt: null });
+      expect((await queries.recentChat(roomId)).map((c) => c.text)).toEqual(['hi', 'hello', 'wave 3']);
+      expect((await queries.recentChat(roomId, 2)).map((c) => c.text)).toEqual(['hello', 'wave 3']);
+      expect((await queries.playerChat(alice)).map((c) => c.text)).toEqual(['hi']);
+      expect(await queries.getMatch('not-a-uuid')).toBeNull();
+      await expect(queries.recentChat(roomId, 0)).rejects.toThrow(RangeError);
+
+      expect(q.stats()).toMatchObject({ queued: 0, written: 14, failed: 0, dropped: 0, rejected: 0 });
+      expect(q.stats().lastFlushMs).toBeGreaterThan(0);
+      await q.close();
+    });
+
+    it('stores a chat message with the same id once', async () => {
+      const q = queue();
+      const player = randomUUID();
+      const roomId = `room-${randomUUID()}`;
+      const msg = { id: randomUUID(), roomId, matchId: null, playerId: player, name: 'p', text: 'once', createdAt: at(0) };
+      q.upsertPlayer({ id: player, name: 'p', seenAt: at(0) });
+      q.recordChat(msg);
+      q.recordChat(msg); // same batch
+      await q.flush();
+      q.recordChat({ ...msg, text: 'twice?' }); // a later batch: a retry after a lost commit
+      await q.flush();
+      const rows = await db.prisma.chatMessage.findMany({ where: { roomId } });
+      expect(rows.map((r) => r.text)).toEqual(['once']);
+      expect(q.stats()).toMatchObject({ written: 4, rejected: 0, queued: 0 });
+      await q.close();
+    });
+
+    it('drops only the write the database refuses; the rest of the batch is stored', async () => {
+      const events: WriteBehindEvent[] = [];
+      const q = queue(db.prisma, events);
+      const roomId = `room-${randomUUID()}`;
+      const player = randomUUID();
+      q.upsertPlayer({ id: player, name: 'ok', seenAt: at(0) });
+      q.recordChat({ id: randomUUID(), roomId, matchId: null, playerId: player, name: 'ok', text: 'kept 1', createdAt: at(1) });
+      // Names a player that was never written: a foreign-key violation.
+      q.recordChat({ id: randomUUID(), roomId, matchId: null, playerId: randomUUID(), name: 'ghost', text: 'refused', createdAt: at(2) });
+      q.recordChat({ id: randomUUID(), roomId, matchId: null, playerId: null, name: 'anon', text: 'kept 2', createdAt: at(3) });
+      await q.flush();
+      expect((await createQueries(db.prisma).recentChat(roomId)).map((c) => c.text)).toEqual(['kept 1', 'kept 2']);
+      expect(q.stats()).toMatchObject({ written: 3, rejected: 1, queued: 0, failed: 0 });
+      expect(events.filter((e) => e.type === 'rejected')).toHaveLength(1);
+      expect(() => q.recordChat({ id: 'nope', roomId, matchId: null, playerId: null, name: 'x', text: 'x', createdAt: at(0) })).toThrow(TypeError);
+      await q.close();
+    });
+
+    it('keeps writes while the database is unreachable (outage, restart) and stores them all afterwards', async () => {
+      const proxy = new OutageProxy(() => endpointOf(db));
+      await proxy.start();
+      const ep = endpointOf(db);
+      const prisma = new PrismaClient({
+        adapter: new PrismaPg(
+          { host: '127.0.0.1', port: proxy.port, user: ep.user, database: ep.database, max: 2, connectionTimeoutMillis: 2000 },
+          { onPoolError: () => {} },
+        ),
+      });
+      const events: WriteBehindEvent[] = [];
+      const q = new WriteBehindQueue(prisma, { flushIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, onEvent: (e) => events.push(e) });
+      try {
+        const roomId = `room-${randomUUID()}`;
+        const player = randomUUID();
+        const matchId = randomUUID();
+        q.upsertPlayer({ id: player, name: 'p', seenAt: at(0) });
+        q.startMatch({ id: matchId, roomId, startedAt: at(0) });
+        await q.flush();
+
+        proxy.cut();
+        q.joinMatch({ matchId, playerId: player, name: 'p', joinedAt: at(1) });
+        const texts = Array.from({ length: 40 }, (_, i) => `msg ${i}`);
+        texts.forEach((text, i) => q.recordChat({ id: randomUUID(), roomId, matchId, playerId: player, name: 'p', text, createdAt: at(2 + i) }));
+        q.endMatch({ id: matchId, endedAt: at(59), wavesReached: 2, score: 7 });
+        await expect(q.flush()).rejects.toThrow();
+        // The timer keeps retrying with backoff; nothing is dropped or refused.
+        await vi.waitFor(() => expect(q.stats().failed).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
+        expect(q.stats()).toMatchObject({ queued: 42, dropped: 0, rejected: 0 });
+        expect(q.stats().consecutiveFailures).toBeGreaterThan(0);
+
+        await reopen(); // the database restarts meanwhile (PGlite: on a new socket)
+        proxy.restore();
+        await vi.waitFor(() => expect(q.stats().queued).toBe(0), { timeout: 20_000, interval: 50 });
+        expect(q.stats()).toMatchObject({ dropped: 0, rejected: 0, consecutiveFailures: 0 });
+        expect(events.map((e) => e.type)).toEqual(['flushFailed', 'recovered']);
+
+        const queries = createQueries(db.prisma);
+        expect((await queries.recentChat(roomId, 500)).map((c) => c.text)).toEqual(texts);
+        expect(await queries.getMatch(matchId)).toMatchObject({ wavesReached: 2, score: 7, players: [{ playerId: player, leftAt: null }] });
+      } finally {
+        await q.close().catch(() => undefined);
+        await prisma.$disconnect();
+        await proxy.stop();
+      }
+    }, 60_000);
+
+    it('bounds memory while the database is unreachable: the oldest writes are dropped and counted', async () => {
+      const proxy = new OutageProxy(() => endpointOf(db));
+      await proxy.start();
+      proxy.cut();
+      const ep = endpointOf(db);
+      const prisma = new PrismaClient({
+        adapter: new PrismaPg({ host: '127.0.0.1', port: proxy.port, user: ep.user, database: ep.database, max: 1, connectionTimeoutMillis: 1000 }, { onPoolError: () => {} }),
+      });
+      const events: WriteBehindEvent[] = [];
+      const q = new WriteBehindQueue(prisma, { flushIntervalMs: 60_000, maxQueued: 5, closeTimeoutMs: 200, onEvent: (e) => events.push(e) });
+      try {
+        const roomId = `room-${randomUUID()}`;
+        for (let i = 0; i < 8; i++) q.recordChat({ id: randomUUID(), roomId, matchId: null, playerId: null, name: 'n', text: `t${i}`, createdAt: at(i) });
+        expect(q.stats()).toMatchObject({ queued: 5, dropped: 3 });
+        await expect(q.flush()).rejects.toThrow();
+        expect(q.stats()).toMatchObject({ queued: 5, dropped: 3, failed: 1 });
+        proxy.restore();
+        await q.flush();
+        expect((await createQueries(db.prisma).recentChat(roomId)).map((c) => c.text)).toEqual(['t3', 't4', 't5', 't6', 't7']);
+        expect(events.some((e) => e.type === 'dropped')).toBe(true);
+      } finally {
+        await q.close().catch(() => undefined);
+        await prisma.$disconnect();
+        await proxy.stop();
+      }
+    }, 30_000);
+
+    it.skipIf(impl.kind === 'postgres')('refuses a second process on the same data folder, with a clear error (PostgreSQL: no data folder)', async () => {
+      expect(db.dataDir).toBeDefined();
+      // In this process...
+      const second = created.open();
+      await expect(second).rejects.toBeInstanceOf(DataDirInUseError);
+      await expect(second).rejects.toThrow(`data folder ${db.dataDir} is in use by pid ${process.pid}`);
+      // ...and from another process.
+      const script = `
+        import { openDatabase } from ${JSON.stringify(DATABASE_TS)};
+        try { await openDatabase({ dataDir: ${JSON.stringify(db.dataDir)} }); process.exit(0); }
+        catch (err) { console.log(err.message); process.exit(3); }`;
+      const child = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd() }).then(
+        () => ({ code: 0, stdout: '' }),
+        (err: { code: number; stdout: string }) => err,
+      );
+      expect(child.code).toBe(3);
+      expect(child.stdout.trim()).toBe(`data folder ${db.dataDir} is in use by pid ${process.pid}`);
+      expect(await db.ping()).toBe(true);
+    }, SETUP_TIMEOUT);
+  });
+}
