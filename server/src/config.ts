@@ -24,6 +24,8 @@ export interface ServerConfig {
   monitorPasswordGenerated: boolean;
   /** WebSocket transport: `ws` (default) or `uws` (only when its official build is installed). */
   transport: 'ws' | 'uws';
+  /** Rebuild the client at start when its sources changed (`CLIENT_BUILD=off` to skip). */
+  buildClient: boolean;
 }
 
 /** @throws Error with the variable's name when a value is malformed. */
@@ -46,5 +48,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     monitorPassword,
     monitorPasswordGenerated: !env.MONITOR_PASSWORD?.trim(),
     transport,
+    buildClient: (env.CLIENT_BUILD?.trim() || 'auto') !== 'off',
   };
 }

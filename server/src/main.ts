@@ -3,17 +3,37 @@
  * migrations, and serves the game, the HTTP API and the built client on one port.
  * SIGTERM/SIGINT drain the rooms, flush the write-behind queue and close the database.
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createArenaServer, createTransport } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, REPO_ROOT } from './config.js';
 import { openDatabase } from './db/database.js';
 import { WriteBehindQueue } from './db/writeBehind.js';
+
+/**
+ * Builds the client if its sources changed (scripts/build-client.mjs), in a child process
+ * so it runs beside the database start-up instead of before it.
+ */
+function buildClientIfStale(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/build-client.mjs')], { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`client build failed (exit ${code})`))));
+  });
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const started = performance.now();
   const transport = await createTransport(config.transport);
+  const clientBuilt = config.buildClient ? buildClientIfStale() : Promise.resolve();
   const db = await openDatabase({ url: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+  try {
+    await clientBuilt;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const where = db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
   const applied = db.appliedMigrations.length ? `applied ${db.appliedMigrations.join(', ')}` : 'schema up to date';
   console.log(`database: ${where} (${applied})`);
