@@ -12,6 +12,7 @@ import { Hud } from './ui/hud.js';
 import { Menu } from './ui/menu.js';
 import { byId } from './dom.js';
 import type { PulseArenaHook } from './testHook.js';
+import type { ProfileMessage } from '@pulse-arena/shared';
 
 interface Match {
   session: ArenaSession;
@@ -28,6 +29,8 @@ const STATUS_NOTICE: Record<ConnectionStatus, string> = {
 export class App {
   private game: Phaser.Game | null = null;
   private match: Match | null = null;
+  /** The behavior model's latest read of the own player (for the test hook). */
+  private lastProfile: ProfileMessage | null = null;
   private readonly playView = byId('play', HTMLDivElement);
   private readonly gameParent = byId('game', HTMLDivElement);
   private readonly menu = new Menu((request, name) => this.play(request, name));
@@ -50,6 +53,10 @@ export class App {
     });
     session.onChat((msg) => chat.showMessage(msg));
     session.onServerError((err) => chat.showError(err));
+    session.onProfile((profile) => {
+      hud.setProfile(profile);
+      this.lastProfile = profile;
+    });
     session.onStatus((status) => {
       hud.setConnection(status);
       chat.showNotice(STATUS_NOTICE[status]);
@@ -67,6 +74,7 @@ export class App {
     const match = this.match;
     if (!match) return;
     this.match = null;
+    this.lastProfile = null;
     if (this.game) stopArena(this.game);
     match.chat.dispose();
     this.playView.hidden = true;
@@ -90,6 +98,7 @@ export class App {
         return out;
       },
       chatLog: () => app.match?.chat.entries.map((e) => ({ ...e })) ?? [],
+      profile: () => (app.lastProfile ? { ...app.lastProfile, probabilities: { ...app.lastProfile.probabilities } } : null),
     });
   }
 }

@@ -17,6 +17,8 @@ export interface PulseArenaHook {
   players(): Array<{ sessionId: string; name: string; x: number; y: number }>;
   /** Chat lines received this session, oldest first. */
   chatLog(): Array<{ name: string; text: string }>;
+  /** The behavior model's latest read of the own player, as the HUD shows it. */
+  profile(): { style: string; confidence: number; probabilities: Record<string, number> } | null;
 }
 
 declare global {

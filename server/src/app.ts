@@ -9,11 +9,14 @@ import { WebSocketTransport } from '@colyseus/ws-transport';
 import { ARENA_ROOM } from '@pulse-arena/shared';
 import { mountRoutes, type HealthSource } from './http/routes.js';
 import { ArenaRoom, setArenaServices } from './rooms/ArenaRoom.js';
+import type { InferenceService } from './inference/types.js';
 import type { GameRecorder } from './rooms/gameRecorder.js';
 import { serverStats } from './stats.js';
 
 export interface ArenaServerOptions {
   recorder: GameRecorder | null;
+  /** Behavior and chat models; null runs the game without them. */
+  inference?: InferenceService | null;
   health: HealthSource;
   clientDist: string;
   monitorPassword: string;
@@ -47,7 +50,7 @@ export async function createTransport(kind: 'ws' | 'uws'): Promise<Transport> {
 }
 
 export function createArenaServer(opts: ArenaServerOptions): Server {
-  setArenaServices({ recorder: opts.recorder });
+  setArenaServices({ recorder: opts.recorder, inference: opts.inference ?? null });
   serverStats.startEventLoopMonitor();
   const server = defineServer({
     rooms: { [ARENA_ROOM]: defineRoom(ArenaRoom) },

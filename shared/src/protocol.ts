@@ -50,6 +50,8 @@ export const ServerMessage = {
   Chat: 'chat',
   /** A message of this client's was refused: {@link ErrorMessage}. */
   Error: 'error',
+  /** The behavior model's current read of this player: {@link ProfileMessage}. About once a second. */
+  Profile: 'profile',
 } as const;
 
 export interface WelcomeMessage {
@@ -72,6 +74,16 @@ export interface ChatBroadcast {
   text: string;
   /** Server time, ms since the epoch. */
   at: number;
+}
+
+/** How the behavior model reads the player's play style, smoothed over the last seconds. */
+export interface ProfileMessage {
+  /** Most likely style, e.g. "collector". */
+  style: string;
+  /** Its smoothed probability, 0–1. */
+  confidence: number;
+  /** Smoothed probability of every style. */
+  probabilities: Record<string, number>;
 }
 
 export type ErrorCode = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input';

@@ -6,7 +6,7 @@
  */
 import { Client, type Room } from '@colyseus/sdk';
 import {
-  ARENA_ROOM, ClientMessage, ServerMessage, type ArenaStateView, type ChatBroadcast, type ErrorMessage,
+  ARENA_ROOM, ClientMessage, ServerMessage, type ArenaStateView, type ChatBroadcast, type ErrorMessage, type ProfileMessage,
   type InputMessage, type JoinOptions, type WelcomeMessage,
 } from '@pulse-arena/shared';
 import { profile } from '../profile.js';
@@ -78,6 +78,10 @@ export class ArenaSession {
 
   onChat(listener: Listener<ChatBroadcast>): void {
     this.room.onMessage(ServerMessage.Chat, listener);
+  }
+
+  onProfile(listener: Listener<ProfileMessage>): void {
+    this.room.onMessage(ServerMessage.Profile, listener);
   }
 
   onServerError(listener: Listener<ErrorMessage>): void {

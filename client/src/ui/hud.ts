@@ -4,7 +4,7 @@
  * knobs, the players list, the death overlay and the connection status.
  */
 import {
-  KNOB_NAMES, PLAYER_MAX_AMMO, PLAYER_MAX_HP, RESPAWN_TICKS, TICK_RATE, type ArenaStateView, type DifficultyKnobs,
+  KNOB_NAMES, PLAYER_MAX_AMMO, PLAYER_MAX_HP, RESPAWN_TICKS, TICK_RATE, type ArenaStateView, type DifficultyKnobs, type ProfileMessage,
   type KnobName, type PlayerView, type WavePhase,
 } from '@pulse-arena/shared';
 import type { ConnectionStatus } from '../net/arenaSession.js';
@@ -38,6 +38,7 @@ export class Hud {
   private readonly enemies = byId('hud-enemies', HTMLSpanElement);
   private readonly score = byId('hud-score', HTMLSpanElement);
   private readonly difficulty = byId('hud-difficulty', HTMLSpanElement);
+  private readonly style = byId('hud-style', HTMLSpanElement);
   private readonly playerList = byId('player-list', HTMLUListElement);
   private readonly knobList = byId('knob-list', HTMLDListElement);
   private readonly deathOverlay = byId('death-overlay', HTMLDivElement);
@@ -64,6 +65,15 @@ export class Hud {
     setText(this.enemies, `Enemies left ${state.enemiesLeft}`);
     this.updatePlayers(state);
     this.updateKnobs(state.knobs);
+  }
+
+  /** The behavior model's read of the own player, e.g. "Style: collector 81%". */
+  setProfile(profile: ProfileMessage): void {
+    setText(this.style, `Style: ${profile.style} ${percent(profile.confidence)}`);
+    this.style.title = Object.entries(profile.probabilities)
+      .sort(([, a], [, b]) => b - a)
+      .map(([name, p]) => `${name} ${percent(p)}`)
+      .join(' · ');
   }
 
   setConnection(status: ConnectionStatus): void {

@@ -44,6 +44,16 @@ export interface ChatRow {
   name: string;
   text: string;
   createdAt: Date;
+  /** Chat model scores; absent when the message was not scored. */
+  scores?: ChatRowScores;
+}
+
+export interface ChatRowScores {
+  /** Probabilities of negative, neutral, positive sentiment. */
+  sentiment: readonly [number, number, number];
+  toxicity: number;
+  /** Model that scored it, e.g. "chat/v1". */
+  model: string;
 }
 
 type Op =
@@ -120,6 +130,21 @@ function checkDate(kind: string, field: string, v: unknown): Date {
   if (!(v instanceof Date) || Number.isNaN(v.getTime())) fail(kind, `${field} must be a valid Date`);
   return new Date(v.getTime());
 }
+function checkScores(kind: string, v: ChatRowScores): ChatRowScores {
+  const probability = (field: string, p: unknown) => {
+    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) {
+      throw new TypeError(`${kind}: scores.${field} must be a probability, got ${String(p)}`);
+    }
+    return p;
+  };
+  const [n, u, p] = v.sentiment;
+  return {
+    sentiment: [probability('sentiment[0]', n), probability('sentiment[1]', u), probability('sentiment[2]', p)],
+    toxicity: probability('toxicity', v.toxicity),
+    model: checkText(kind, 'scores.model', v.model, false),
+  };
+}
+
 function checkInt(kind: string, field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > INT4_MAX) {
     fail(kind, `${field} must be an integer from 0 to ${INT4_MAX}`);
@@ -275,8 +300,12 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
       WHERE m."id" = u.id`);
   }
   if (chats.size > 0) {
-    const data = [...chats.values()].map(({ id, roomId, matchId, playerId, name, text, createdAt }) => ({
+    const data = [...chats.values()].map(({ id, roomId, matchId, playerId, name, text, createdAt, scores }) => ({
       id, roomId, matchId, playerId, name, text, createdAt,
+      ...(scores && {
+        sentimentNegative: scores.sentiment[0], sentimentNeutral: scores.sentiment[1],
+        sentimentPositive: scores.sentiment[2], toxicity: scores.toxicity, scoredBy: scores.model,
+      }),
     }));
     out.push(prisma.chatMessage.createMany({ data, skipDuplicates: true }));
   }
@@ -421,6 +450,7 @@ export class WriteBehindQueue {
       name: checkText(k, 'name', row.name),
       text: checkText(k, 'text', row.text),
       createdAt: checkDate(k, 'createdAt', row.createdAt),
+      ...(row.scores && { scores: checkScores(k, row.scores) }),
     });
   }
 

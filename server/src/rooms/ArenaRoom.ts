@@ -12,12 +12,14 @@ import {
   addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
   removePlayer, stepWorld,
   type ArenaMetadata, type ChatBroadcast, type ErrorCode, type ErrorMessage, type JoinOptions,
-  type PlayerInput, type SimWorld, type WelcomeMessage,
+  type PlayerInput, type ProfileMessage, type SimWorld, type WelcomeMessage,
 } from '@pulse-arena/shared';
+import type { ChatScores, InferenceService } from '../inference/types.js';
 import { serverStats, type RejectReason } from '../stats.js';
 import {
   ArenaState, EnemyState, PickupState, PlayerState, ProjectileState,
 } from './ArenaState.js';
+import { BehaviorProfile } from './behaviorProfile.js';
 import type { GameRecorder } from './gameRecorder.js';
 import { TokenBucket } from './tokenBucket.js';
 
@@ -41,12 +43,19 @@ const ERROR_REPLIES_PER_SECOND = 5;
  */
 const MAX_MESSAGES_PER_SECOND = 60;
 
+/**
+ * Each player's latest window is classified once a second: often enough for the director to
+ * react within seconds, and 20× fewer model calls than classifying every tick.
+ */
+export const CLASSIFY_EVERY_TICKS = TICK_RATE;
+
 /** Services the room uses; set once by the app before rooms are created. */
 export interface ArenaServices {
   recorder: GameRecorder | null;
+  inference: InferenceService | null;
 }
 
-let services: ArenaServices = { recorder: null };
+let services: ArenaServices = { recorder: null, inference: null };
 export function setArenaServices(next: ArenaServices): void {
   services = next;
 }
@@ -60,6 +69,12 @@ interface Seat {
   frames: FrameRing;
   chat: TokenBucket;
   errors: TokenBucket;
+  /** Smoothed behavior-model read of this player (null until the model's classes are known). */
+  profile: BehaviorProfile | null;
+  /** A classification of this player is in flight (never more than one). */
+  classifying: boolean;
+  /** Spreads players' classifications over the second instead of all on one tick. */
+  classifyPhase: number;
 }
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata }> {
@@ -110,6 +125,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       frames: new FrameRing(FRAME_RING_CAPACITY),
       chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
+      profile: null, classifying: false, classifyPhase: randomInt(CLASSIFY_EVERY_TICKS),
     });
     addPlayer(this.world, client.sessionId, auth.name);
     this.state.players.set(client.sessionId, new PlayerState({ name: auth.name }));
@@ -189,10 +205,46 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       id: randomUUID(), sessionId: client.sessionId, name: seat.name, text: parsed.value.text, at: Date.now(),
     };
     this.broadcast(ServerMessage.Chat, line);
-    services.recorder?.recordChat({
+    const record = (scores: ChatScores | null) => services.recorder?.recordChat({
       id: line.id, roomId: this.roomId, matchId: this.matchId, playerId: seat.playerId,
       name: line.name, text: line.text, createdAt: new Date(line.at),
+      ...(scores?.scored && { scores: { sentiment: scores.sentiment, toxicity: scores.toxicity, model: chatModelName() } }),
     });
+    // The score is stored with the message; the model answers (or gives up) within its batch wait.
+    if (services.inference) void services.inference.scoreChat(line.text).then(record, () => record(null));
+    else record(null);
+  }
+
+  /** Sends each player's window to the behavior model about once a second (never waits). */
+  private classifyPlayers(): void {
+    const inference = services.inference;
+    if (!inference) return;
+    for (const [sessionId, seat] of this.seats) {
+      if (seat.classifying || (this.world.tick + seat.classifyPhase) % CLASSIFY_EVERY_TICKS !== 0) continue;
+      const window = seat.frames.latest(FRAME_WINDOW);
+      if (!window) continue;
+      seat.classifying = true;
+      void inference.classifyBehavior(window).then((result) => {
+        seat.classifying = false;
+        if (!result.scored || this.seats.get(sessionId) !== seat) return;
+        if (!seat.profile) {
+          const classes = behaviorClasses(inference);
+          if (classes.length !== result.probabilities.length) return;
+          seat.profile = new BehaviorProfile(classes);
+        }
+        seat.profile.update(result.probabilities);
+        const top = seat.profile.top();
+        const client = this.clients.getById(sessionId);
+        if (!top || !client) return;
+        const message: ProfileMessage = { ...top, probabilities: seat.profile.probabilities() };
+        client.send(ServerMessage.Profile, message);
+      }, () => { seat.classifying = false; });
+    }
+  }
+
+  /** The behavior model's smoothed read of a player, or null before the first classification. */
+  profileOf(sessionId: string): BehaviorProfile | null {
+    return this.seats.get(sessionId)?.profile ?? null;
   }
 
   private count(reason: RejectReason): void {
@@ -222,6 +274,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       const p = this.world.players.get(sessionId);
       if (p) seat.frames.record(this.world, p, inputs.get(sessionId) ?? idleInput(p.aim, p.lastSeq));
     }
+    this.classifyPlayers();
     for (const e of this.world.events) {
       if (e.type === 'waveStart') this.setMetadata({ ...this.metadata, wave: e.wave }).catch(() => undefined);
     }
@@ -268,6 +321,15 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }));
     syncMap(s.pickups, w.pickups, null, (k) => new PickupState({ kind: k.kind, x: k.x, y: k.y }));
   }
+}
+
+function behaviorClasses(inference: InferenceService): readonly string[] {
+  return inference.status().models.find((m) => m.name === 'behavior')?.classes ?? [];
+}
+
+function chatModelName(): string {
+  const chat = services.inference?.status().models.find((m) => m.name === 'chat');
+  return chat ? `chat/${chat.version}` : 'chat';
 }
 
 /** Mirrors a list of simulation entities into a keyed schema map. */

@@ -13,5 +13,7 @@ export interface GameRecorder {
   recordChat(row: {
     id: string; roomId: string; matchId: string | null; playerId: string | null;
     name: string; text: string; createdAt: Date;
+    /** Chat model scores, when the model answered. */
+    scores?: { sentiment: readonly [number, number, number]; toxicity: number; model: string };
   }): void;
 }

@@ -10,8 +10,8 @@
  *  - doubled letters left by the normalizer are undoubled (fuuck → fuck, nicee → nice);
  *  - l33t digits at the end of a word are mapped (a55 → ass) — the normalizer keeps them
  *    because "ak47" and "mp5" are words too;
- *  - two words run together are split (urtrash → ur trash, nicetry → nice try, and
- *    "u r a b i t c h" → "urabitch" → u r a bitch).
+ *  - words run together are split into the fewest known words (urtrash → ur trash,
+ *    youaretrash → you are trash, and "u r a b i t c h" → "urabitch" → ur a bitch).
  */
 import { LEET, chatWords } from './normalize.js';
 
@@ -107,8 +107,8 @@ export function parseChatVocabulary(json: unknown): ChatVocabulary {
   return { version: CHAT_VOCABULARY_VERSION, sequenceLength: v.sequenceLength as number, padding: 'pre', truncation: 'post', tokens: [...tokens] };
 }
 
-/** Single letters that may be peeled off the front of a run-together word ("urabitch"). */
-const PEELABLE = new Set(['a', 'i', 'u', 'r', 'y']);
+/** Single letters that may be pieces of a run-together word ("urabitch" → ur a bitch). */
+const ONE_LETTER_PIECES = new Set(['a', 'i', 'u', 'r', 'y']);
 
 /** Encodes chat messages for the chat model. Immutable; safe to share across rooms. */
 export class ChatTokenizer {
@@ -184,22 +184,7 @@ export class ChatTokenizer {
   private repair(word: string): number[] | null {
     const single = this.known(undouble(word)) ?? this.known(leetTail(word));
     if (single !== undefined) return [single];
-    const split = this.splitInTwo(word);
-    if (split) return split;
-    // Peel up to three one-letter chat words off the front: "urabitch" → u r a bitch.
-    const peeled: number[] = [];
-    let rest = word;
-    for (let k = 0; k < 3 && rest.length > 3 && PEELABLE.has(rest[0]!); k++) {
-      const letter = this.ids.get(rest[0]!);
-      if (letter === undefined) break;
-      peeled.push(letter);
-      rest = rest.slice(1);
-      const whole = this.ids.get(rest) ?? this.known(undouble(rest));
-      if (whole !== undefined) return [...peeled, whole];
-      const two = this.splitInTwo(rest);
-      if (two) return [...peeled, ...two];
-    }
-    return null;
+    return this.segment(word);
   }
 
   private known(candidates: readonly string[] | string | null): number | undefined {
@@ -211,24 +196,42 @@ export class ChatTokenizer {
     return undefined;
   }
 
-  /** Two known words of ≥ 2 letters each, preferring the split with the longest part. */
-  private splitInTwo(word: string): number[] | null {
-    let best: number[] | null = null;
-    let bestLongest = 0;
-    for (let i = 2; i <= word.length - 2; i++) {
-      const left = this.ids.get(word.slice(0, i)) ?? this.known(undouble(word.slice(0, i)));
-      if (left === undefined) continue;
-      const right = this.ids.get(word.slice(i)) ?? this.known(undouble(word.slice(i)));
-      if (right === undefined) continue;
-      const longest = Math.max(i, word.length - i);
-      if (longest > bestLongest) {
-        best = [left, right];
-        bestLongest = longest;
+  /** Id of one piece of a run-together word: a known word of ≥ 2 letters (doubles undone) or a one-letter chat word. */
+  private piece(s: string): number | undefined {
+    if (s.length === 1) return ONE_LETTER_PIECES.has(s) ? this.ids.get(s) : undefined;
+    return this.ids.get(s) ?? this.known(undouble(s));
+  }
+
+  /**
+   * Splits a run-together word into the fewest known pieces (at most {@link MAX_PIECES}),
+   * breaking ties towards the longest piece: "youaretrash" → you are trash. Null if none.
+   */
+  private segment(word: string): number[] | null {
+    const n = word.length;
+    if (n < 4 || n > MAX_SEGMENTED_LENGTH) return null;
+    // best[i]: fewest pieces covering word[0, i), the longest piece among them, and the ids.
+    const best: Array<{ pieces: number; longest: number; ids: number[] } | null> = new Array(n + 1).fill(null);
+    best[0] = { pieces: 0, longest: 0, ids: [] };
+    for (let i = 1; i <= n; i++) {
+      for (let j = 0; j < i; j++) {
+        const prev = best[j];
+        if (!prev || prev.pieces >= MAX_PIECES) continue;
+        const id = this.piece(word.slice(j, i));
+        if (id === undefined) continue;
+        const cand = { pieces: prev.pieces + 1, longest: Math.max(prev.longest, i - j), ids: [...prev.ids, id] };
+        const cur = best[i];
+        if (!cur || cand.pieces < cur.pieces || (cand.pieces === cur.pieces && cand.longest > cur.longest)) best[i] = cand;
       }
     }
-    return best;
+    const whole = best[n];
+    return whole && whole.pieces >= 2 ? whole.ids : null;
   }
 }
+
+/** Most pieces a run-together word is split into ("u r a bitch" is 4). */
+const MAX_PIECES = 4;
+/** Longer unknown words are not segmented (bounds the quadratic search). */
+const MAX_SEGMENTED_LENGTH = 32;
 
 /**
  * Spellings of `word` with doubled letters undoubled, one double at a time first, then all
