@@ -38,6 +38,12 @@ export const FRAME_FEATURES = FRAME_FEATURE_NAMES.length;
  */
 export const FRAME_WINDOW = 64;
 
+/**
+ * Frames the server keeps per player: two windows, so reading the latest window never races
+ * the writer. The behavior bots record through a ring of the same size.
+ */
+export const FRAME_RING_CAPACITY = FRAME_WINDOW * 2;
+
 const DIAGONAL = Math.hypot(ARENA_WIDTH, ARENA_HEIGHT);
 const NEAR_RADIUS2 = 200 * 200;
 

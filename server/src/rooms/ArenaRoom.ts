@@ -8,12 +8,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Room, ServerError, type Client } from '@colyseus/core';
 import {
-  FRAME_WINDOW, FrameRing, MAX_PLAYERS_PER_ROOM, ServerMessage, TICK_MS, TICK_RATE,
+  FRAME_RING_CAPACITY, FRAME_WINDOW, FrameRing, MAX_PLAYERS_PER_ROOM, ServerMessage, TICK_MS, TICK_RATE,
   addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
   removePlayer, stepWorld,
   type ArenaMetadata, type ChatBroadcast, type ErrorCode, type ErrorMessage, type JoinOptions,
   type PlayerInput, type ProfileMessage, type SimWorld, type WelcomeMessage,
 } from '@pulse-arena/shared';
+import { isClassifiable } from '@pulse-arena/models/behavior/windows';
 import type { ChatScores, InferenceService } from '../inference/types.js';
 import { serverStats, type RejectReason } from '../stats.js';
 import {
@@ -30,8 +31,6 @@ export const RECONNECT_SECONDS = 20;
  * jitter, and the cap stops a client from banking inputs to move faster later.
  */
 export const MAX_QUEUED_INPUTS = 6;
-/** Frames kept per player: two CNN windows, so a classification never races the writer. */
-export const FRAME_RING_CAPACITY = FRAME_WINDOW * 2;
 /** Chat: 5 messages at once, then one every 2 s. */
 const CHAT_BURST = 5;
 const CHAT_PER_SECOND = 0.5;
@@ -222,7 +221,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     for (const [sessionId, seat] of this.seats) {
       if (seat.classifying || (this.world.tick + seat.classifyPhase) % CLASSIFY_EVERY_TICKS !== 0) continue;
       const window = seat.frames.latest(FRAME_WINDOW);
-      if (!window) continue;
+      // A window spent mostly dead says nothing about play style (the model never saw one).
+      if (!window || !isClassifiable(window)) continue;
       seat.classifying = true;
       void inference.classifyBehavior(window).then((result) => {
         seat.classifying = false;

@@ -1,0 +1,109 @@
+/**
+ * Classification metrics for evaluation and model cards: accuracy, per-class precision /
+ * recall / F1, macro-F1 (the unweighted mean of per-class F1, so a rare class counts as
+ * much as a common one) and the confusion matrix.
+ */
+
+export interface ClassMetrics {
+  name: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** True windows of this class. */
+  support: number;
+}
+
+export interface ClassificationReport {
+  count: number;
+  accuracy: number;
+  macroF1: number;
+  perClass: ClassMetrics[];
+  /** confusion[true][predicted] = windows. */
+  confusion: number[][];
+}
+
+/**
+ * @param truth true class index per sample
+ * @param predicted predicted class index per sample
+ * @throws RangeError if lengths differ or an index is outside the class list.
+ */
+export function classificationReport(
+  truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: readonly string[],
+): ClassificationReport {
+  if (truth.length !== predicted.length) {
+    throw new RangeError(`${truth.length} true labels but ${predicted.length} predictions`);
+  }
+  const k = classes.length;
+  const confusion = classes.map(() => new Array<number>(k).fill(0));
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i]!, p = predicted[i]!;
+    if (!(t >= 0 && t < k && p >= 0 && p < k)) throw new RangeError(`sample ${i}: class index out of range (${t}, ${p})`);
+    confusion[t]![p]!++;
+    if (t === p) correct++;
+  }
+  const perClass = classes.map((name, c) => {
+    const tp = confusion[c]![c]!;
+    const support = confusion[c]!.reduce((a, b) => a + b, 0);
+    const predictedCount = confusion.reduce((a, row) => a + row[c]!, 0);
+    const precision = predictedCount === 0 ? 0 : tp / predictedCount;
+    const recall = support === 0 ? 0 : tp / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { name, precision, recall, f1, support };
+  });
+  const present = perClass.filter((c) => c.support > 0);
+  return {
+    count: truth.length,
+    accuracy: truth.length === 0 ? 0 : correct / truth.length,
+    macroF1: present.length === 0 ? 0 : present.reduce((a, c) => a + c.f1, 0) / present.length,
+    perClass,
+    confusion,
+  };
+}
+
+/** Index of the largest value in each row of a row-major [rows × cols] matrix. */
+export function argmaxRows(values: ArrayLike<number>, cols: number): Uint8Array {
+  const rows = Math.floor(values.length / cols);
+  const out = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (values[r * cols + c]! > values[r * cols + best]!) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+const pct = (v: number): string => (v * 100).toFixed(1);
+
+/** The confusion matrix as a Markdown table (rows: true class, columns: predicted). */
+export function confusionMarkdown(report: ClassificationReport): string {
+  const names = report.perClass.map((c) => c.name);
+  const lines = [
+    `| true \\ predicted | ${names.join(' | ')} |`,
+    `|---|${names.map(() => '---:').join('|')}|`,
+    ...report.confusion.map((row, i) => `| **${names[i]}** | ${row.join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+/** Per-class precision/recall/F1 as a Markdown table. */
+export function perClassMarkdown(report: ClassificationReport): string {
+  return [
+    '| class | precision | recall | F1 | windows |',
+    '|---|---:|---:|---:|---:|',
+    ...report.perClass.map((c) => `| ${c.name} | ${pct(c.precision)} % | ${pct(c.recall)} % | ${pct(c.f1)} % | ${c.support} |`),
+  ].join('\n');
+}
+
+/** A compact plain-text summary for CLI output. */
+export function reportText(report: ClassificationReport): string {
+  const names = report.perClass.map((c) => c.name);
+  const w = Math.max(10, ...names.map((n) => n.length));
+  const head = `${'true\\pred'.padEnd(w)} ${names.map((n) => n.slice(0, 8).padStart(8)).join(' ')}   recall`;
+  const rows = report.confusion.map((row, i) =>
+    `${names[i]!.padEnd(w)} ${row.map((v) => String(v).padStart(8)).join(' ')}   ${pct(report.perClass[i]!.recall).padStart(5)} %`);
+  return [
+    `windows ${report.count}  accuracy ${pct(report.accuracy)} %  macro-F1 ${pct(report.macroF1)} %`,
+    head, ...rows,
+  ].join('\n');
+}
