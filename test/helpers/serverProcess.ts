@@ -46,7 +46,9 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<Serve
   const ownsData = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? await mkdtemp(path.join(tmpdir(), 'pulse-data-'));
   const env = opts.env ?? {};
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  // PULSE_SERVER_NODE_ARGS passes extra flags to the server's node, e.g. `--cpu-prof` for profiling.
+  const nodeArgs = process.env.PULSE_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, MONITOR_PASSWORD: 'bench', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

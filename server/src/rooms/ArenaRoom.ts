@@ -90,6 +90,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0,
   };
   private scoreTotal = 0;
+  /** Chat times are strictly increasing per room, so stored order is the order people saw. */
+  private lastChatAt = 0;
 
   override messages = {
     input: (client: Client, raw: unknown) => this.onInput(client, raw),
@@ -200,8 +202,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     if (!seat.chat.take(performance.now())) {
       return this.refuse(client, 'rate_limited', 'chat', 'slow down: too many chat messages');
     }
+    this.lastChatAt = Math.max(Date.now(), this.lastChatAt + 1);
     const line: ChatBroadcast = {
-      id: randomUUID(), sessionId: client.sessionId, name: seat.name, text: parsed.value.text, at: Date.now(),
+      id: randomUUID(), sessionId: client.sessionId, name: seat.name, text: parsed.value.text, at: this.lastChatAt,
     };
     this.broadcast(ServerMessage.Chat, line);
     const record = (scores: ChatScores | null) => services.recorder?.recordChat({

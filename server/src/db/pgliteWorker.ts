@@ -1,0 +1,47 @@
+/**
+ * Worker thread that owns the embedded PGlite and serves it on a unix socket. PGlite runs
+ * PostgreSQL as WebAssembly on whatever thread calls it; here that thread is not the game
+ * loop's, so queries never stall a tick.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface PgliteWorkerInit {
+  dataDir: string | undefined;
+  socketPath: string;
+  maxConnections: number;
+}
+
+export type PgliteWorkerMessage = { type: 'ready' } | { type: 'error'; message: string } | { type: 'stopped' };
+
+const init = workerData as PgliteWorkerInit;
+const port = parentPort!;
+const send = (m: PgliteWorkerMessage) => port.postMessage(m);
+
+let db: PGlite | undefined;
+let server: PGLiteSocketServer | undefined;
+try {
+  db = init.dataDir === undefined ? await PGlite.create() : await PGlite.create(init.dataDir);
+  server = new PGLiteSocketServer({ db, path: init.socketPath, maxConnections: init.maxConnections });
+  await server.start();
+  send({ type: 'ready' });
+} catch (err) {
+  await server?.stop().catch(() => undefined);
+  await db?.close().catch(() => undefined);
+  send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+}
+
+port.on('message', (m: { type: 'stop' }) => {
+  if (m.type !== 'stop') return;
+  void (async () => {
+    try {
+      await server?.stop();
+    } finally {
+      await db?.close();
+      send({ type: 'stopped' });
+      port.close();
+    }
+  })();
+});
