@@ -15,7 +15,7 @@ import { BehaviorClassifier, WINDOW_FLOATS } from '../../models/src/behavior/cla
 import {
   classCounts, episodeSeed, generateWindows, MAX_EPISODES_PER_SPLIT, runEpisode, SPLIT_SEED_BASE,
 } from '../../models/src/behavior/dataset.js';
-import { argmaxRows, classificationReport } from '../../models/src/behavior/metrics.js';
+import { argmaxRows, classificationReport } from '../../models/src/metrics.js';
 import { BEHAVIOR_CLASSES, createBehaviorModel } from '../../models/src/behavior/model.js';
 import { balancedOrder, mirrorWindow, trainBehaviorModel } from '../../models/src/behavior/train.js';
 import { aliveFraction, MIN_ALIVE_FRACTION } from '../../models/src/behavior/windows.js';

@@ -20,7 +20,7 @@ import {
 import { BEHAVIOR_CLASSES } from './classes.js';
 import { classCounts, generateWindows, type WindowSet } from './dataset.js';
 import { evaluateArtifact, type BehaviorMetadata, writeArtifactDocs } from './eval.js';
-import { argmaxRows, classificationReport } from './metrics.js';
+import { argmaxRows, classificationReport } from '../metrics.js';
 import { createBehaviorModel, type BehaviorModelOptions } from './model.js';
 
 export interface TrainOptions {

@@ -1,7 +1,8 @@
 /**
- * Classification metrics for evaluation and model cards: accuracy, per-class precision /
- * recall / F1, macro-F1 (the unweighted mean of per-class F1, so a rare class counts as
- * much as a common one) and the confusion matrix.
+ * Classification metrics of both models' evaluations and model cards: accuracy, per-class
+ * precision / recall / F1, macro-F1 (the unweighted mean of per-class F1, so a rare class
+ * counts as much as a common one), the confusion matrix, and binary counts and rates (the
+ * chat model's toxicity, a baseline's flags).
  */
 
 export interface ClassMetrics {
@@ -9,7 +10,7 @@ export interface ClassMetrics {
   precision: number;
   recall: number;
   f1: number;
-  /** True windows of this class. */
+  /** True samples of this class. */
   support: number;
 }
 
@@ -18,7 +19,7 @@ export interface ClassificationReport {
   accuracy: number;
   macroF1: number;
   perClass: ClassMetrics[];
-  /** confusion[true][predicted] = windows. */
+  /** confusion[true][predicted] = samples. */
   confusion: number[][];
 }
 
@@ -106,4 +107,38 @@ export function reportText(report: ClassificationReport): string {
     `windows ${report.count}  accuracy ${pct(report.accuracy)} %  macro-F1 ${pct(report.macroF1)} %`,
     head, ...rows,
   ].join('\n');
+}
+
+/** Binary classification counts and rates (positive class = 1). */
+export interface BinaryReport {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** fp / (fp + tn): share of negatives flagged. 0 when there are no negatives. */
+  falsePositiveRate: number;
+}
+
+function safeDiv(a: number, b: number): number {
+  return b === 0 ? 0 : a / b;
+}
+
+/** @throws RangeError if the arrays differ in length. */
+export function binaryReport(truth: ArrayLike<number>, predicted: ArrayLike<boolean | number>): BinaryReport {
+  if (truth.length !== predicted.length) throw new RangeError(`truth has ${truth.length} labels, predictions ${predicted.length}`);
+  let tp = 0, fp = 0, tn = 0, fn = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i] === 1;
+    const p = Boolean(predicted[i]);
+    if (t && p) tp++;
+    else if (!t && p) fp++;
+    else if (!t && !p) tn++;
+    else fn++;
+  }
+  const precision = safeDiv(tp, tp + fp);
+  const recall = safeDiv(tp, tp + fn);
+  return { tp, fp, tn, fn, precision, recall, f1: safeDiv(2 * precision * recall, precision + recall), falsePositiveRate: safeDiv(fp, fp + tn) };
 }

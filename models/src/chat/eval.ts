@@ -1,0 +1,301 @@
+/**
+ * Held-out evaluation of a chat model artifact, side by side with the AFINN and obscenity
+ * baselines on the same lines.
+ *
+ *   npm run eval -- chat [--model models/chat/v1] [--split test] [--corpus …] [--write-card]
+ *
+ * Prints the metrics table; `--write-card` also rewrites the artifact's MODEL_CARD.md and
+ * the `evaluation` block of its metadata.json from the fresh numbers.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend } from '../runtime/index.js';
+import { afinnScore, afinnSentiment, obscenityFlags, pickAfinnToxicThreshold } from './baselines.js';
+import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, METADATA_JSON, type ChatModelMetadata } from './classifier.js';
+import { readChatCorpus, type ChatExample, type Split } from './corpus.js';
+import type { Sentiment } from './corpusTemplates.js';
+import { binaryReport, classificationReport, type BinaryReport } from '../metrics.js';
+import { SENTIMENT_LABELS } from './model.js';
+
+/** Targets from the brief; the card marks each metric against them. */
+export const CHAT_TARGETS = { sentimentMacroF1: 0.85, toxicityF1: 0.9, identityFpr: 0.05 } as const;
+
+/** One system's numbers on one split. Sentiment fields are null for obscenity (it has none). */
+export interface SystemMetrics {
+  sentimentMacroF1: number | null;
+  sentimentAccuracy: number | null;
+  /** F1 per sentiment, in SENTIMENT_LABELS order. */
+  sentimentF1: number[] | null;
+  toxicity: BinaryReport;
+  /** False-positive rate on lines tagged `identity` that are not toxic. */
+  identityFpr: number;
+  /** Toxic recall on toxic lines tagged `evasion`. */
+  evasionRecall: number;
+  /** False-positive rate on non-toxic lines with profanity (`holy shit nice shot`). */
+  profanityFpr: number;
+  /** Sentiment accuracy on lines tagged `negation` (null without sentiment). */
+  negationAccuracy: number | null;
+}
+
+export interface ChatEvaluation {
+  split: Split;
+  lines: number;
+  toxicLines: number;
+  identityCleanLines: number;
+  model: SystemMetrics;
+  afinn: SystemMetrics;
+  obscenity: SystemMetrics;
+  /** The AFINN score at or below which the AFINN baseline calls a line toxic (picked on val). */
+  afinnToxicThreshold: number;
+  /** Held-out lines the model got wrong (first few), for the card's "known limits". */
+  modelErrors: Array<{ text: string; truth: string; predicted: string }>;
+}
+
+function sentimentIndex(s: Sentiment): number {
+  return SENTIMENT_LABELS.indexOf(s);
+}
+
+function rate(flags: readonly boolean[], select: readonly boolean[]): number {
+  let n = 0, k = 0;
+  select.forEach((on, i) => {
+    if (!on) return;
+    n++;
+    if (flags[i]) k++;
+  });
+  return n === 0 ? 0 : k / n;
+}
+
+function systemMetrics(examples: readonly ChatExample[], sentiment: readonly number[] | null, toxic: readonly boolean[]): SystemMetrics {
+  const truthS = examples.map((e) => sentimentIndex(e.sentiment));
+  const truthT = examples.map((e) => e.toxic);
+  const s = sentiment ? classificationReport(truthS, sentiment, SENTIMENT_LABELS) : null;
+  const negation = examples.map((e) => e.tags.includes('negation'));
+  const negCorrect = sentiment ? examples.map((_, i) => sentiment[i] === truthS[i]) : null;
+  return {
+    sentimentMacroF1: s?.macroF1 ?? null,
+    sentimentAccuracy: s?.accuracy ?? null,
+    sentimentF1: s ? s.perClass.map((c) => c.f1) : null,
+    toxicity: binaryReport(truthT, toxic),
+    identityFpr: rate(toxic, examples.map((e) => e.toxic === 0 && e.tags.includes('identity'))),
+    evasionRecall: rate(toxic, examples.map((e) => e.toxic === 1 && e.tags.includes('evasion'))),
+    profanityFpr: rate(toxic, examples.map((e) => e.toxic === 0 && e.tags.includes('profanity'))),
+    negationAccuracy: negCorrect ? rate(negCorrect, negation) : null,
+  };
+}
+
+/**
+ * Evaluates `classifier` and both baselines on the `split` lines of `corpus`. The AFINN
+ * toxicity threshold is picked on the corpus's val lines.
+ */
+export function evaluateChat(classifier: ChatClassifier, corpus: readonly ChatExample[], split: Split = 'test'): ChatEvaluation {
+  const examples = corpus.filter((e) => e.split === split);
+  if (examples.length === 0) throw new Error(`the corpus has no '${split}' lines`);
+  const val = corpus.filter((e) => e.split === 'val');
+  const afinnToxicThreshold = pickAfinnToxicThreshold(val.map((e) => afinnScore(e.text)), val.map((e) => e.toxic));
+
+  const scores = classifier.score(examples.map((e) => e.text));
+  const modelSent = scores.map((s) => sentimentIndex(s.sentiment));
+  const modelTox = scores.map((s) => s.toxic);
+  const afinnScores = examples.map((e) => afinnScore(e.text));
+
+  const modelErrors = examples.flatMap((e, i) => {
+    const s = scores[i]!;
+    if (s.sentiment === e.sentiment && s.toxic === (e.toxic === 1)) return [];
+    return [{ text: e.text, truth: `${e.sentiment}${e.toxic ? '+toxic' : ''}`, predicted: `${s.sentiment}${s.toxic ? '+toxic' : ''}` }];
+  });
+  return {
+    split,
+    lines: examples.length,
+    toxicLines: examples.filter((e) => e.toxic === 1).length,
+    identityCleanLines: examples.filter((e) => e.toxic === 0 && e.tags.includes('identity')).length,
+    model: systemMetrics(examples, modelSent, modelTox),
+    afinn: systemMetrics(examples, afinnScores.map((s) => sentimentIndex(afinnSentiment(s))), afinnScores.map((s) => s <= afinnToxicThreshold)),
+    obscenity: systemMetrics(examples, null, examples.map((e) => obscenityFlags(e.text))),
+    afinnToxicThreshold,
+    modelErrors,
+  };
+}
+
+const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
+const num = (v: number | null): string => (v === null ? '—' : v.toFixed(3));
+
+/** The metrics table (markdown), model first, targets last. */
+export function metricsTable(e: ChatEvaluation): string {
+  const rows: Array<[string, (m: SystemMetrics) => string, string]> = [
+    ['Sentiment macro-F1', (m) => num(m.sentimentMacroF1), `≥ ${CHAT_TARGETS.sentimentMacroF1}`],
+    ['Sentiment accuracy', (m) => num(m.sentimentAccuracy), ''],
+    ['Sentiment F1 positive / neutral / negative', (m) => (m.sentimentF1 ? m.sentimentF1.map((v) => v.toFixed(2)).join(' / ') : '—'), ''],
+    ['Toxicity precision', (m) => num(m.toxicity.precision), ''],
+    ['Toxicity recall', (m) => num(m.toxicity.recall), ''],
+    ['Toxicity F1', (m) => num(m.toxicity.f1), `≥ ${CHAT_TARGETS.toxicityF1}`],
+    ['Toxicity false-positive rate (all clean lines)', (m) => pct(m.toxicity.falsePositiveRate), ''],
+    [`Identity FPR (${e.identityCleanLines} clean identity lines)`, (m) => pct(m.identityFpr), `≤ ${CHAT_TARGETS.identityFpr * 100} %`],
+    ['Toxic recall on evaded lines', (m) => pct(m.evasionRecall), ''],
+    ['FPR on clean lines with profanity', (m) => pct(m.profanityFpr), ''],
+    ['Sentiment accuracy on negation lines', (m) => pct(m.negationAccuracy), ''],
+  ];
+  const head = `| ${e.split} split (${e.lines} lines, ${e.toxicLines} toxic) | chat LSTM | AFINN (toxic if score ≤ ${e.afinnToxicThreshold}) | obscenity | target |\n|---|---|---|---|---|`;
+  return [head, ...rows.map(([name, f, target]) => `| ${name} | ${f(e.model)} | ${f(e.afinn)} | ${f(e.obscenity)} | ${target} |`)].join('\n');
+}
+
+/** Whether the model meets every target and beats both baselines on each targeted metric. */
+export function meetsTargets(e: ChatEvaluation): { ok: boolean; failures: string[] } {
+  const failures: string[] = [];
+  const m = e.model;
+  if ((m.sentimentMacroF1 ?? 0) < CHAT_TARGETS.sentimentMacroF1) failures.push(`sentiment macro-F1 ${num(m.sentimentMacroF1)} < ${CHAT_TARGETS.sentimentMacroF1}`);
+  if (m.toxicity.f1 < CHAT_TARGETS.toxicityF1) failures.push(`toxicity F1 ${num(m.toxicity.f1)} < ${CHAT_TARGETS.toxicityF1}`);
+  if (m.identityFpr > CHAT_TARGETS.identityFpr) failures.push(`identity FPR ${pct(m.identityFpr)} > ${CHAT_TARGETS.identityFpr * 100} %`);
+  for (const [name, b] of [['AFINN', e.afinn], ['obscenity', e.obscenity]] as const) {
+    if (b.sentimentMacroF1 !== null && (m.sentimentMacroF1 ?? 0) <= b.sentimentMacroF1) failures.push(`sentiment macro-F1 not above ${name}`);
+    if (m.toxicity.f1 <= b.toxicity.f1) failures.push(`toxicity F1 not above ${name}`);
+    if (m.identityFpr > b.identityFpr) failures.push(`identity FPR worse than ${name}`);
+  }
+  return { ok: failures.length === 0, failures };
+}
+
+/** Trimmed evaluation for metadata.json (no per-line errors). */
+export function evaluationSummary(e: ChatEvaluation): Omit<ChatEvaluation, 'modelErrors'> {
+  const { modelErrors: _errors, ...rest } = e;
+  return rest;
+}
+
+/** The artifact's MODEL_CARD.md. */
+export function renderModelCard(meta: ChatModelMetadata, e: ChatEvaluation): string {
+  const t = meta.training as Record<string, unknown>;
+  const a = meta.architecture as Record<string, unknown>;
+  const c = meta.corpus as Record<string, unknown>;
+  const targets = meetsTargets(e);
+  const errors = e.modelErrors.slice(0, 12).map((x) => `| ${x.text.replace(/\|/g, '\\|')} | ${x.truth} | ${x.predicted} |`).join('\n');
+  return `# Chat sentiment / toxicity model — v${meta.version}
+
+Scores every chat message for **sentiment** (positive / neutral / negative) and **toxicity**
+(abuse aimed at a person or group). Used by the server's chat pipeline after the word
+filter; flagged messages go to the moderator queue.
+
+## Use
+
+\`\`\`ts
+import { initBackend } from 'models/src/runtime/index.js';
+import { ChatClassifier } from 'models/src/chat/index.js';
+await initBackend();
+const chat = await ChatClassifier.load('models/chat/v${meta.version}');
+chat.score(['gg ez noobs', 'nice shot!']);   // [{ sentiment, sentimentProbabilities, toxicity, toxic }, …]
+\`\`\`
+
+Raw text in: the shared normalizer (\`shared/src/chat/normalize.ts\`) and tokenizer
+(\`shared/src/chat/tokenize.ts\`, vocabulary in \`vocab.json\`) run inside \`score\`, exactly as
+in training. A message is toxic when its toxicity probability is ≥ **${meta.toxicThreshold}**
+(picked on the validation split: best F1 with identity false positives ≤ 3 %).
+
+## Model
+
+Embedding ${String(a.vocabSize)}×${String(a.embeddingDim)} (id 0 masked) → ${a.bidirectional ? 'bidirectional ' : ''}LSTM ${String(a.lstmUnits)}${a.bidirectional ? ' per direction' : ''}
+→ two heads: softmax(3) sentiment, sigmoid toxicity. ${String(a.parameters)} parameters, input ${String(a.sequenceLength)} token ids
+(pre-padded; long messages keep their first ${String(a.sequenceLength)} words).
+
+## Data
+
+\`models/data/chat/corpus.jsonl\` — ${String(c.lines)} labelled lines written for this project, generated by
+\`models/src/chat/corpus.ts\` (seed ${String(c.seed)}) from ${String(c.templates)} hand-written templates
+(\`corpusTemplates.ts\`): praise, sportsmanship ("gg", "gg wp"), callouts, questions, complaints about the
+game, self-deprecation, profanity that is not aimed at anyone, game violence ("kill the boss"),
+negation ("not bad", "you're not trash"), counter-speech, insults, taunts, threats, sexual
+harassment, and identity terms (${String(c.identityGroups)} groups) used neutrally, positively, supportively
+and hatefully — each group appears in every kind of frame, so naming a group carries no signal.
+About a quarter of the lines carry one filter evasion (l33t, s p a c i n g, repeated letterrrs,
+f*ck masks, mixed case, homoglyphs, zero-width characters, accents, run-together words), on
+clean lines too.
+
+Labelling policy: **toxic** = insults, taunts, harassment, threats, sexual harassment and hate
+aimed at a person or group. **"gg ez" and other taunts ("ez", "get rekt", "cry more") are
+toxic** — friendly-sounding banter, but its point is to belittle the other side, and it is
+the most reported kind of message in co-op games. "gg", "gg wp", "glhf" are positive and
+clean; "noob" is toxic aimed at someone ("you noob") and clean about oneself ("noob question").
+Profanity at the game or at oneself is clean ("fuck this lag", "holy shit nice shot"), so is
+quoting an insult to object to it. Toxic lines are negative; sentiment is otherwise the
+writer's attitude.
+
+Split by **template**, not by line: ~15 % of each template group's templates are test, ~12 %
+val; then every val/test line whose words overlap a train line's with Jaccard ≥ 0.8 is
+dropped (${String(c.nearDuplicatesDropped)} dropped). Lines: train ${String((c.bySplit as Record<string, number>).train)}, val ${String((c.bySplit as Record<string, number>).val)}, test ${String((c.bySplit as Record<string, number>).test)}.
+Corpus sha256 \`${String(c.sha256)}\`.
+
+## Training
+
+Backend ${String(t.backend)}, seed ${String(t.seed)}, Adam lr ${String(t.learningRate)}, batch ${String(t.batchSize)},
+${String(t.epochsRun)} of at most ${String(t.epochs)} epochs (best val epoch ${String(t.bestEpoch)}, early stopping patience ${String(t.patience)}),
+word dropout ${String(t.wordDropout)} (ids replaced by the OOV id), equal loss weights on both heads;
+vocabulary: train-split words seen ≥ ${String(t.minCount)} times, at most ${String(t.maxVocabulary)} ids. Training took
+${String(t.seconds)} s on ${String(t.machine)}. Deterministic: same seed, same machine → same weights.
+
+Reproduce:
+
+\`\`\`
+node --import tsx models/src/chat/corpus.ts          # regenerates the committed corpus (identical)
+nice npm run train -- chat --seed ${String(t.seed)} --epochs ${String(t.epochs)} --out models/chat/v${meta.version}
+npm run eval -- chat --model models/chat/v${meta.version}
+\`\`\`
+
+## Held-out metrics (test split, unseen templates)
+
+${metricsTable(e)}
+
+Targets ${targets.ok ? 'met, and above both baselines on each targeted metric' : `NOT met: ${targets.failures.join('; ')}`}.
+Baselines see the raw text; obscenity has no sentiment output.
+
+## Known limits
+
+- English only; the normalizer drops letters it cannot fold to ASCII.
+- The corpus is synthetic: template frames written by one team. Real chat is more varied —
+  sarcasm, in-jokes, context across several messages, non-standard spellings not in the
+  corpus. Expect lower numbers on real traffic; use the moderator queue's decisions to build
+  a real evaluation set before trusting the scores for automatic punishment.
+- The corpus contains no racial or homophobic slurs by design; slurs reach the model as
+  unknown words and must be caught by the word filter that runs before it.
+- Quoted insults in counter-speech ("dont call him a noob") and hateful frames that reuse
+  supportive wording are the hardest cases; the examples below include such errors.
+- Evasions the normalizer cannot undo without a dictionary (masked vowels "f*ck" → "fck",
+  trailing l33t digits) only work when the training data had the same spelling.
+- Messages longer than ${String(a.sequenceLength)} words are cut.
+
+Examples of held-out mistakes (truth → predicted):
+
+| text | truth | predicted |
+|---|---|---|
+${errors}
+`;
+}
+
+/** CLI: `npm run eval -- chat [--model dir] [--split test|val] [--corpus file] [--write-card]`. */
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string', default: DEFAULT_CHAT_MODEL_DIR },
+      split: { type: 'string', default: 'test' },
+      corpus: { type: 'string' },
+      backend: { type: 'string', default: 'wasm' },
+      'write-card': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.split !== 'test' && values.split !== 'val' && values.split !== 'train') throw new Error('--split must be train, val or test');
+  await initBackend(values.backend as 'wasm');
+  const dir = path.resolve(values.model);
+  const classifier = await ChatClassifier.load(dir);
+  const corpus = await readChatCorpus(values.corpus);
+  const evaluation = evaluateChat(classifier, corpus, values.split);
+  classifier.dispose();
+  console.log(metricsTable(evaluation));
+  const verdict = meetsTargets(evaluation);
+  console.log(verdict.ok ? '\nall targets met, above both baselines' : `\ntargets not met:\n  ${verdict.failures.join('\n  ')}`);
+  if (values['write-card']) {
+    const metaPath = path.join(dir, METADATA_JSON);
+    const meta = JSON.parse(await readFile(metaPath, 'utf8')) as ChatModelMetadata;
+    if (values.split === 'test') meta.evaluation = evaluationSummary(evaluation);
+    await writeFile(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
+    await writeFile(path.join(dir, 'MODEL_CARD.md'), renderModelCard(meta, evaluation));
+    console.log(`rewrote ${path.join(dir, 'MODEL_CARD.md')}`);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The committed chat model artifact (models/chat/v1): small, quick to load, and still
+ * scoring held-out chat the way its model card says.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeChatText } from '../../shared/src/chat/index.js';
+import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, type ChatModelMetadata } from '../../models/src/chat/classifier.js';
+import { readChatCorpus, type ChatExample } from '../../models/src/chat/corpus.js';
+import { CHAT_TARGETS, evaluateChat } from '../../models/src/chat/eval.js';
+import { initBackend, tf } from '../../models/src/runtime/index.js';
+
+const DIR = DEFAULT_CHAT_MODEL_DIR;
+let chat: ChatClassifier;
+let loadMs: number;
+let corpus: ChatExample[];
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  const t0 = performance.now();
+  chat = await ChatClassifier.load(DIR);
+  loadMs = performance.now() - t0;
+  corpus = await readChatCorpus();
+});
+afterAll(() => chat?.dispose());
+
+/**
+ * Written for this test, after training: none of these lines is in the corpus (checked
+ * below). Each is labelled the way the corpus policy labels it.
+ */
+const FRESH: Array<{ text: string; toxic: boolean; sentiment?: 'positive' | 'neutral' | 'negative' }> = [
+  { text: 'you are such a useless idiot, uninstall already', toxic: true, sentiment: 'negative' },
+  { text: 'k y s loser', toxic: true },
+  { text: 'gg ez scrubs', toxic: true },
+  { text: 'shut the f*ck up you moron', toxic: true },
+  { text: 'Y0U R TR4SH', toxic: true },
+  { text: 'muslims should be banned from this game', toxic: true },
+  { text: 'nobody wants women in ranked', toxic: true },
+  { text: 'what a garbage teammate, worst player ever', toxic: true },
+  { text: 'great clutch at the end, well played', toxic: false, sentiment: 'positive' },
+  { text: 'my sister is gay and she loves this map', toxic: false },
+  { text: 'proud to be black and gaming', toxic: false, sentiment: 'positive' },
+  { text: 'holy shit that dash was insane', toxic: false, sentiment: 'positive' },
+  { text: 'where is the railgun spawn?', toxic: false, sentiment: 'neutral' },
+  { text: 'this lag is terrible today', toxic: false, sentiment: 'negative' },
+  { text: 'thanks for the revive, you are awesome', toxic: false, sentiment: 'positive' },
+  { text: 'kill the drones near the bridge first', toxic: false, sentiment: 'neutral' },
+  { text: 'happy diwali to everyone celebrating', toxic: false, sentiment: 'positive' },
+  { text: 'is there a mode for deaf players?', toxic: false, sentiment: 'neutral' },
+];
+
+describe('chat model v1 artifact', () => {
+  it('is small and loads in under a second', async () => {
+    for (const f of ['model.json', 'weights.bin', 'vocab.json', 'metadata.json', 'MODEL_CARD.md']) {
+      const { size } = await stat(path.join(DIR, f));
+      expect(size, f).toBeGreaterThan(0);
+      expect(size, f).toBeLessThanOrEqual(2 * 1024 * 1024);
+    }
+    expect(loadMs).toBeLessThan(1000);
+  });
+
+  it('scores fresh sentences correctly', () => {
+    const known = new Set(corpus.map((e) => normalizeChatText(e.text)));
+    for (const f of FRESH) expect(known.has(normalizeChatText(f.text)), f.text).toBe(false);
+    const scores = chat.score(FRESH.map((f) => f.text));
+    const toxicRight = FRESH.filter((f, i) => scores[i]!.toxic === f.toxic).length;
+    const withSentiment = FRESH.map((f, i) => [f, scores[i]!] as const).filter(([f]) => f.sentiment);
+    const sentimentRight = withSentiment.filter(([f, s]) => s.sentiment === f.sentiment).length;
+    // A broken model (constant output, shuffled vocabulary, wrong threshold) fails these.
+    expect(toxicRight / FRESH.length).toBeGreaterThanOrEqual(0.85);
+    expect(sentimentRight / withSentiment.length).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it('meets its targets on the held-out test split, as the card says', async () => {
+    const e = evaluateChat(chat, corpus, 'test');
+    const meta = JSON.parse(await readFile(path.join(DIR, 'metadata.json'), 'utf8')) as ChatModelMetadata & {
+      evaluation: { model: { sentimentMacroF1: number; toxicity: { f1: number } } };
+    };
+    expect(e.model.sentimentMacroF1).toBeCloseTo(meta.evaluation.model.sentimentMacroF1, 4);
+    expect(e.model.toxicity.f1).toBeCloseTo(meta.evaluation.model.toxicity.f1, 4);
+    expect(e.model.sentimentMacroF1).toBeGreaterThanOrEqual(CHAT_TARGETS.sentimentMacroF1);
+    expect(e.model.toxicity.f1).toBeGreaterThanOrEqual(CHAT_TARGETS.toxicityF1);
+    expect(e.model.identityFpr).toBeLessThanOrEqual(CHAT_TARGETS.identityFpr);
+    expect(e.model.toxicity.f1).toBeGreaterThan(Math.max(e.afinn.toxicity.f1, e.obscenity.toxicity.f1));
+    expect(e.model.sentimentMacroF1!).toBeGreaterThan(e.afinn.sentimentMacroF1!);
+  });
+
+  it('does not leak tensors over many predictions', () => {
+    chat.score(['warm up']);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 300; i++) chat.score(['gg wp', 'you are trash', 'need ammo left']);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('answers one message in a few milliseconds', () => {
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) chat.score(['nice shot bro']);
+    expect((performance.now() - t0) / 20).toBeLessThan(50);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * The chat model's factory, training loop, metrics, save/load and inference wrapper, on
+ * tiny models and corpora so the file stays fast on a CPU-only CI machine.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildChatVocabulary, ChatTokenizer } from '../../shared/src/chat/index.js';
+import { ChatClassifier } from '../../models/src/chat/classifier.js';
+import type { ChatExample } from '../../models/src/chat/corpus.js';
+import { binaryReport } from '../../models/src/metrics.js';
+import { createChatModel, resolveChatModelOptions, SENTIMENT_LABELS, type ChatModelOptions } from '../../models/src/chat/model.js';
+import { DEFAULT_CHAT_TRAIN_OPTIONS, pickToxicThreshold, trainChatModel } from '../../models/src/chat/train.js';
+import { initBackend, loadModel, saveModel, tf } from '../../models/src/runtime/index.js';
+
+const SMALL: ChatModelOptions = { vocabSize: 50, sequenceLength: 8, embeddingDim: 8, lstmUnits: 6, seed: 3 };
+
+function randomIds(n: number, len: number, vocab: number): tf.Tensor2D {
+  const ids = new Int32Array(n * len);
+  for (let i = 0; i < ids.length; i++) ids[i] = i % 3 === 0 ? 0 : (i * 7919) % vocab; // some padding, deterministic
+  return tf.tensor2d(ids, [n, len], 'int32');
+}
+
+function predictAll(model: tf.LayersModel, x: tf.Tensor): number[][] {
+  return tf.tidy(() => (model.predict(x) as tf.Tensor[]).map((t) => Array.from(t.dataSync())));
+}
+
+let tmp: string;
+beforeAll(async () => {
+  await initBackend('wasm');
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'chat-model-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('createChatModel', () => {
+  it.each([
+    ['bidirectional, max pooling', {}],
+    ['bidirectional, last state', { pooling: 'last' as const }],
+    ['one direction', { bidirectional: false }],
+  ])('%s: int ids in, sentiment [n,3] and toxicity [n,1] out', (_, extra) => {
+    const model = createChatModel({ ...SMALL, ...extra });
+    expect(model.inputs[0]!.shape).toEqual([null, 8]);
+    expect(model.outputs.map((o) => o.shape)).toEqual([[null, 3], [null, 1]]);
+    const x = randomIds(5, 8, 50);
+    const [s, t] = predictAll(model, x);
+    for (let i = 0; i < 5; i++) expect(s!.slice(i * 3, i * 3 + 3).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(t!.every((p) => p > 0 && p < 1)).toBe(true);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('is reproducible from its seed', () => {
+    const a = createChatModel(SMALL);
+    const b = createChatModel(SMALL);
+    const c = createChatModel({ ...SMALL, seed: 4 });
+    const w = (m: tf.LayersModel): number[] => m.getWeights().flatMap((t) => Array.from(t.dataSync()));
+    expect(w(a)).toEqual(w(b));
+    expect(w(a)).not.toEqual(w(c));
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
+  it.each([
+    [{ ...SMALL, vocabSize: 3 }, /vocabSize/],
+    [{ ...SMALL, vocabSize: 10.5 }, /vocabSize/],
+    [{ ...SMALL, sequenceLength: 0 }, /sequenceLength/],
+    [{ ...SMALL, sequenceLength: 1000 }, /sequenceLength/],
+    [{ ...SMALL, embeddingDim: -1 }, /embeddingDim/],
+    [{ ...SMALL, lstmUnits: Number.NaN }, /lstmUnits/],
+    [{ ...SMALL, seed: -1 }, /seed/],
+    [{ ...SMALL, bidirectional: 'yes' as unknown as boolean }, /bidirectional/],
+    [{ ...SMALL, pooling: 'mean' as 'max' }, /pooling/],
+  ])('rejects bad options %#', (options, message) => {
+    const before = tf.memory().numTensors;
+    expect(() => createChatModel(options)).toThrow(message);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('fills defaults', () => {
+    expect(resolveChatModelOptions({ vocabSize: 100, sequenceLength: 32 })).toEqual({
+      vocabSize: 100, sequenceLength: 32, embeddingDim: 32, lstmUnits: 32, bidirectional: true, pooling: 'max', bagOfWords: true, seed: 1,
+    });
+  });
+});
+
+describe('save → load', () => {
+  it('gives identical predictions', async () => {
+    const model = createChatModel(SMALL);
+    const dir = path.join(tmp, 'roundtrip');
+    await saveModel(model, dir);
+    const loaded = await loadModel(dir);
+    const x = randomIds(16, 8, 50);
+    expect(predictAll(loaded, x)).toEqual(predictAll(model, x));
+    x.dispose();
+    model.dispose();
+    loaded.dispose();
+  });
+});
+
+describe('ChatClassifier', () => {
+  const texts = ['gg wp', 'you are trash', 'nice shot', 'u r trash', '', 'f u c k you'];
+  const tokenizer = new ChatTokenizer(buildChatVocabulary(texts, { maxSize: 50, minCount: 1, sequenceLength: 8 }));
+
+  it('scores raw strings and does not leak tensors', () => {
+    const classifier = new ChatClassifier(createChatModel({ ...SMALL, vocabSize: tokenizer.size }), tokenizer, 0.5);
+    const first = classifier.score(texts);
+    expect(first).toHaveLength(texts.length);
+    for (const s of first) {
+      expect(SENTIMENT_LABELS).toContain(s.sentiment);
+      expect(s.toxic).toBe(s.toxicity >= 0.5);
+      expect(Object.values(s.sentimentProbabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+    expect(classifier.score([])).toEqual([]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 200; i++) classifier.score(texts);
+    classifier.score(new Array(600).fill('gg wp')); // more than one backend batch
+    expect(tf.memory().numTensors).toBe(before);
+    expect(classifier.score(texts)).toEqual(first); // deterministic
+    classifier.dispose();
+    expect(() => classifier.score(texts)).toThrow(/disposed/);
+  });
+
+  it('rejects a model that does not match the tokenizer', () => {
+    const model = createChatModel({ ...SMALL, sequenceLength: 9 });
+    expect(() => new ChatClassifier(model, tokenizer)).toThrow(/sequence length/);
+    model.dispose();
+  });
+
+  it('fails loading a folder without artifacts, naming the file', async () => {
+    await expect(ChatClassifier.load(path.join(tmp, 'missing'))).rejects.toThrow(/vocab\.json|metadata\.json/);
+  });
+});
+
+describe('trainChatModel', () => {
+  // A toy corpus: toxic iff "trash"/"idiot" is aimed at "you"; sentiment from the other words.
+  const lines: Array<[string, ChatExample['sentiment'], 0 | 1]> = [
+    ['you are trash', 'negative', 1], ['you idiot', 'negative', 1], ['nice shot', 'positive', 0],
+    ['gg wp', 'positive', 0], ['need ammo', 'neutral', 0], ['going left', 'neutral', 0],
+    ['this map is trash', 'negative', 0], ['lag is bad', 'negative', 0],
+  ];
+  const corpus: ChatExample[] = [];
+  for (let k = 0; k < 12; k++) {
+    lines.forEach(([text, sentiment, toxic], i) => {
+      corpus.push({ id: `${i}#${k}`, split: k < 9 ? 'train' : k < 11 ? 'val' : 'test', sentiment, toxic, tags: [], template: String(i), text });
+    });
+  }
+  const options = {
+    ...DEFAULT_CHAT_TRAIN_OPTIONS, epochs: 2, batchSize: 16, sequenceLength: 6, embeddingDim: 8, lstmUnits: 8,
+    maxVocabulary: 40, minCount: 1, wordDropout: 0.1, verbose: false,
+  };
+
+  it('is deterministic for a seed and does not leak tensors', async () => {
+    const before = tf.memory().numTensors;
+    const a = await trainChatModel(corpus, options);
+    const b = await trainChatModel(corpus, options);
+    const w = (m: tf.LayersModel): number[] => m.getWeights().flatMap((t) => Array.from(t.dataSync()));
+    expect(w(a.model)).toEqual(w(b.model));
+    expect(a.history).toHaveLength(2);
+    expect(a.tokenizer.vocabulary).toEqual(b.tokenizer.vocabulary);
+    a.model.dispose();
+    b.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects bad options and corpora without a val split', async () => {
+    await expect(trainChatModel(corpus, { ...options, epochs: 0 })).rejects.toThrow(/epochs/);
+    await expect(trainChatModel(corpus, { ...options, wordDropout: 1 })).rejects.toThrow(/wordDropout/);
+    await expect(trainChatModel(corpus.filter((e) => e.split === 'train'), options)).rejects.toThrow(/val/);
+  });
+});
+
+describe('metrics and threshold', () => {
+  it('computes binary counts and rates (multiclass reports: test/models/behavior.test.ts)', () => {
+    const b = binaryReport([1, 1, 0, 0, 0], [true, false, true, false, false]);
+    expect([b.tp, b.fn, b.fp, b.tn]).toEqual([1, 1, 1, 2]);
+    expect(b.falsePositiveRate).toBeCloseTo(1 / 3);
+    expect(() => binaryReport([1], [])).toThrow(RangeError);
+  });
+
+  it('picks the best-F1 threshold that keeps identity false positives low', () => {
+    const ex = (toxic: 0 | 1, identity: boolean): ChatExample => ({
+      id: '', split: 'val', sentiment: 'neutral', toxic, tags: identity ? ['identity'] : [], template: '', text: '',
+    });
+    const examples = [ex(1, false), ex(1, false), ex(0, true), ex(0, false)];
+    // 0.3 would catch both toxic lines but flags the identity line; 0.5 keeps it clean.
+    expect(pickToxicThreshold([0.9, 0.45, 0.35, 0.1], examples)).toBe(0.4);
+    expect(pickToxicThreshold([0.9, 0.8, 0.1, 0.1], examples)).toBeGreaterThanOrEqual(0.3);
+  });
+});
