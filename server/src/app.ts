@@ -17,6 +17,8 @@ export interface ArenaServerOptions {
   recorder: GameRecorder | null;
   /** Behavior and chat models; null runs the game without them. */
   inference?: InferenceService | null;
+  /** Ticks between two classifications of each player's window (default once a second). */
+  classifyEveryTicks?: number;
   health: HealthSource;
   clientDist: string;
   monitorPassword: string;
@@ -26,6 +28,8 @@ export interface ArenaServerOptions {
   onShutdown?: () => Promise<void>;
   /** A transport other than the default `ws` one (see {@link createTransport}). */
   transport?: Transport;
+  /** Bearer key of the /v1/models API (default $MODEL_API_KEY, else generated and logged). */
+  modelApiKey?: string;
 }
 
 /** 4 KiB frames: the biggest legitimate message is a 200-character chat line. */
@@ -50,7 +54,10 @@ export async function createTransport(kind: 'ws' | 'uws'): Promise<Transport> {
 }
 
 export function createArenaServer(opts: ArenaServerOptions): Server {
-  setArenaServices({ recorder: opts.recorder, inference: opts.inference ?? null });
+  setArenaServices({
+    recorder: opts.recorder, inference: opts.inference ?? null,
+    ...(opts.classifyEveryTicks !== undefined && { classifyEveryTicks: opts.classifyEveryTicks }),
+  });
   serverStats.startEventLoopMonitor();
   const server = defineServer({
     rooms: { [ARENA_ROOM]: defineRoom(ArenaRoom) },

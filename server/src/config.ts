@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TICK_RATE } from '@pulse-arena/shared';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -26,6 +27,10 @@ export interface ServerConfig {
   transport: 'ws' | 'uws';
   /** Rebuild the client at start when its sources changed (`CLIENT_BUILD=off` to skip). */
   buildClient: boolean;
+  /** Serve the behavior and chat models (`INFERENCE=off` runs the game without them). */
+  inference: boolean;
+  /** How often each player's latest window is classified, 1–TICK_RATE per second, rounded to whole ticks (`BEHAVIOR_CLASSIFY_HZ`). */
+  behaviorClassifyHz: number;
 }
 
 /** @throws Error with the variable's name when a value is malformed. */
@@ -39,6 +44,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const transport = env.TRANSPORT?.trim() || 'ws';
   if (transport !== 'ws' && transport !== 'uws') throw new Error(`TRANSPORT: must be ws or uws, got ${transport}`);
   const monitorPassword = env.MONITOR_PASSWORD?.trim() || randomBytes(12).toString('base64url');
+  const inference = env.INFERENCE?.trim() || 'on';
+  if (inference !== 'on' && inference !== 'off') throw new Error(`INFERENCE: must be on or off, got ${inference}`);
+  const behaviorClassifyHz = Number(env.BEHAVIOR_CLASSIFY_HZ?.trim() || 1);
+  if (!Number.isInteger(behaviorClassifyHz) || behaviorClassifyHz < 1 || behaviorClassifyHz > TICK_RATE) {
+    throw new Error(`BEHAVIOR_CLASSIFY_HZ: must be an integer from 1 to ${TICK_RATE}, got ${env.BEHAVIOR_CLASSIFY_HZ}`);
+  }
   return {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -49,5 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     monitorPasswordGenerated: !env.MONITOR_PASSWORD?.trim(),
     transport,
     buildClient: (env.CLIENT_BUILD?.trim() || 'auto') !== 'off',
+    inference: inference === 'on',
+    behaviorClassifyHz,
   };
 }

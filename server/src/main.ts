@@ -9,6 +9,8 @@ import { createArenaServer, createTransport } from './app.js';
 import { loadConfig, REPO_ROOT } from './config.js';
 import { openDatabase } from './db/database.js';
 import { WriteBehindQueue } from './db/writeBehind.js';
+import { InferenceHost } from './inference/host.js';
+import { TICK_RATE } from '@pulse-arena/shared';
 
 /**
  * Builds the client if its sources changed (scripts/build-client.mjs), in a child process
@@ -38,6 +40,9 @@ async function main(): Promise<void> {
   const applied = db.appliedMigrations.length ? `applied ${db.appliedMigrations.join(', ')}` : 'schema up to date';
   console.log(`database: ${where} (${applied})`);
   const writes = new WriteBehindQueue(db.prisma);
+  // Loads the models in a worker thread; until it is ready the game gets neutral answers.
+  const inference = config.inference ? new InferenceHost() : null;
+  if (!inference) console.log('inference: off (INFERENCE=off): no behavior profiles, chat stored unscored');
 
   const server = createArenaServer({
     recorder: writes,
@@ -46,7 +51,10 @@ async function main(): Promise<void> {
     monitorPassword: config.monitorPassword,
     handleSignals: true,
     transport,
+    inference,
+    classifyEveryTicks: Math.round(TICK_RATE / config.behaviorClassifyHz),
     onShutdown: async () => {
+      await inference?.close();
       await writes.close();
       await db.close();
       console.log('shut down: rooms closed, writes flushed, database closed');

@@ -3,7 +3,11 @@
  * separate process, embedded database on), for a fixed time. Prints room tick duration
  * p50/p99, event-loop lag, patch intervals seen by clients, server CPU and RSS.
  *
- *   npm run bench:room -- --rooms 25 --players 4 --seconds 30 --warmup 5
+ *   npm run bench:room -- --rooms 25 --players 4 --seconds 30 --warmup 5 [--inference on|off] [--classify-hz 1]
+ *
+ * `--inference off` runs the server without models (INFERENCE=off); `--classify-hz` sets how
+ * often each player's window goes to the behavior model (BEHAVIOR_CLASSIFY_HZ: 20 at 100
+ * CCU offers ~2,000 windows/s through the rooms' real path), to see what inference costs the tick.
  */
 import { parseArgs } from 'node:util';
 import { Client, type Room } from '@colyseus/sdk';
@@ -16,14 +20,32 @@ const { values: args } = parseArgs({
     players: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
+    inference: { type: 'string', default: 'on' },
+    'classify-hz': { type: 'string', default: '1' },
   },
 });
+if (args.inference !== 'on' && args.inference !== 'off') throw new Error('--inference must be on or off');
+const INFERENCE = args.inference;
+const CLASSIFY_HZ = args['classify-hz'];
 const ROOMS = Number(args.rooms), PLAYERS = Number(args.players);
 const SECONDS = Number(args.seconds), WARMUP = Number(args.warmup);
 for (const [k, v] of Object.entries({ rooms: ROOMS, players: PLAYERS, seconds: SECONDS, warmup: WARMUP })) {
   if (!Number.isFinite(v) || v <= 0 || v > 10_000) throw new Error(`--${k} must be a positive number`);
 }
 if (PLAYERS > 4) throw new Error('--players: a room holds at most 4');
+
+/** The parts of /health's `inference` block this benchmark reads. */
+interface InferenceHealth {
+  backend: string | null;
+  counters: Record<'behavior' | 'chat', { requests: number; batches: number; scored: number; neutral: number; maxBatch: number }> | null;
+}
+interface Health {
+  clients: number; rooms: number; rssMB: number;
+  tickMs: { p50: number; p99: number; max: number; samples: number };
+  eventLoopLagMs: { p50: number; p99: number; max: number };
+  db: { writeBacklog: number };
+  inference: InferenceHealth | null;
+}
 
 interface Bot { room: Room<unknown, ArenaStateView>; seq: number; phase: number; lastPatch: number }
 
@@ -33,7 +55,8 @@ function percentile(sorted: number[], p: number): number {
 const f = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
 
 async function main(): Promise<void> {
-  const server = await startServerProcess();
+  const server = await startServerProcess({ env: { INFERENCE, BEHAVIOR_CLASSIFY_HZ: CLASSIFY_HZ } });
+  const health = async (): Promise<Health> => (await fetch(`${server.url}/health`)).json() as Promise<Health>;
   const auth = { Authorization: `Basic ${Buffer.from('admin:bench').toString('base64')}` };
   const bots: Bot[] = [];
   let patchIntervals: number[] = [];
@@ -73,28 +96,33 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, WARMUP * 1000));
     await fetch(`${server.url}/admin/stats/reset`, { method: 'POST', headers: auth });
     patchIntervals = [];
+    const before = (await health()).inference;
     const cpu0 = await server.cpuMs();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const cpu1 = await server.cpuMs();
     const elapsed = (performance.now() - t0) / 1000;
     clearInterval(driver);
-    const health = await (await fetch(`${server.url}/health`)).json() as {
-      clients: number; rooms: number; rssMB: number;
-      tickMs: { p50: number; p99: number; max: number; samples: number };
-      eventLoopLagMs: { p50: number; p99: number; max: number };
-      db: { writeBacklog: number };
-    };
+    const end = await health();
     const sortedPatches = patchIntervals.sort((a, b) => a - b);
-    const ccu = health.clients;
+    const ccu = end.clients;
     const cpuPerClientSecond = (cpu1 - cpu0) / (ccu * elapsed);
     console.log(`Pulse Arena room benchmark — ${ROOMS} rooms × ${PLAYERS} players, ${f(elapsed, 1)} s measured after ${WARMUP} s warm-up`);
-    console.log(`CCU                 ${ccu} connected in ${health.rooms} rooms`);
-    console.log(`room tick           p50 ${f(health.tickMs.p50, 3)} ms   p99 ${f(health.tickMs.p99, 3)} ms   max ${f(health.tickMs.max, 3)} ms   (${health.tickMs.samples} ticks)`);
-    console.log(`event-loop lag      p50 ${f(health.eventLoopLagMs.p50)} ms   p99 ${f(health.eventLoopLagMs.p99)} ms   max ${f(health.eventLoopLagMs.max)} ms`);
+    console.log(`CCU                 ${ccu} connected in ${end.rooms} rooms`);
+    console.log(`room tick           p50 ${f(end.tickMs.p50, 3)} ms   p99 ${f(end.tickMs.p99, 3)} ms   max ${f(end.tickMs.max, 3)} ms   (${end.tickMs.samples} ticks)`);
+    console.log(`event-loop lag      p50 ${f(end.eventLoopLagMs.p50)} ms   p99 ${f(end.eventLoopLagMs.p99)} ms   max ${f(end.eventLoopLagMs.max)} ms`);
     console.log(`patch interval      p50 ${f(percentile(sortedPatches, 50), 1)} ms   p99 ${f(percentile(sortedPatches, 99), 1)} ms   (seen by clients, ${sortedPatches.length} patches)`);
     console.log(`server CPU          ${f(cpuPerClientSecond, 3)} ms per client-second   (${f(((cpu1 - cpu0) / (elapsed * 1000)) * 100, 1)} % of one core)`);
-    console.log(`server RSS          ${health.rssMB} MB   write-behind backlog ${health.db.writeBacklog}`);
+    console.log(`server RSS          ${end.rssMB} MB   write-behind backlog ${end.db.writeBacklog}`);
+    const b0 = before?.counters?.behavior, b1 = end.inference?.counters?.behavior;
+    const c0 = before?.counters?.chat, c1 = end.inference?.counters?.chat;
+    if (!b0 || !b1 || !c0 || !c1) {
+      console.log(`inference           off`);
+    } else {
+      const perSecond = (n: number) => f(n / elapsed, 0);
+      console.log(`inference           ${end.inference!.backend}; behavior ${perSecond(b1.requests - b0.requests)} windows/s offered at ${CLASSIFY_HZ} Hz a player, `
+        + `${perSecond(b1.scored - b0.scored)}/s scored in ${perSecond(b1.batches - b0.batches)} batches/s (largest ${b1.maxBatch}); chat ${perSecond(c1.scored - c0.scored)} msgs/s scored`);
+    }
   } finally {
     await Promise.allSettled(bots.map((b) => b.room.leave()));
     const code = await server.stop();

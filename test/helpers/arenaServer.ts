@@ -4,8 +4,11 @@
  * persistence run without one; database tests pass a real recorder.
  */
 import { boot, type ColyseusTestServer } from '@colyseus/testing';
-import { Client } from '@colyseus/sdk';
+import { Client, type Room as SdkRoom } from '@colyseus/sdk';
+import { expect, vi } from 'vitest';
+import { ARENA_ROOM, type ArenaStateView } from '@pulse-arena/shared';
 import { createArenaServer } from '../../server/src/app.js';
+import type { InferenceService } from '../../server/src/inference/types.js';
 import type { GameRecorder } from '../../server/src/rooms/gameRecorder.js';
 
 export interface BootedArena {
@@ -13,12 +16,26 @@ export interface BootedArena {
   /** Base HTTP URL, e.g. http://127.0.0.1:2568 */
   http: string;
   sdk(): Client;
+  /** A new SDK client creates an arena room (or joins `roomId`) and waits until its player is in the state. */
+  join(name: string, roomId?: string): Promise<ArenaClientRoom>;
   shutdown(): Promise<void>;
 }
 
-export async function bootArena(recorder: GameRecorder | null = null): Promise<BootedArena> {
+export type ArenaClientRoom = SdkRoom<unknown, ArenaStateView>;
+
+/** Models for the rooms and the /v1/models API (off by default), that API's key, and how often rooms classify players. */
+export interface BootModels {
+  inference?: InferenceService | null;
+  modelApiKey?: string;
+  classifyEveryTicks?: number;
+}
+
+export async function bootArena(recorder: GameRecorder | null = null, models: BootModels = {}): Promise<BootedArena> {
   const server = createArenaServer({
     recorder,
+    inference: models.inference ?? null,
+    ...(models.modelApiKey !== undefined && { modelApiKey: models.modelApiKey }),
+    ...(models.classifyEveryTicks !== undefined && { classifyEveryTicks: models.classifyEveryTicks }),
     health: { dbKind: 'none', dbOk: async () => true, writeBacklog: () => 0 },
     clientDist: '/nonexistent',
     monitorPassword: 'test-monitor-password',
@@ -26,10 +43,18 @@ export async function bootArena(recorder: GameRecorder | null = null): Promise<B
   });
   const colyseus = await boot(server);
   const port = (server as unknown as { port: number }).port;
+  const sdk = (): Client => new Client(`ws://127.0.0.1:${port}`);
   return {
     colyseus,
     http: `http://127.0.0.1:${port}`,
-    sdk: () => new Client(`ws://127.0.0.1:${port}`),
+    sdk,
+    async join(name, roomId) {
+      const room = roomId
+        ? await sdk().joinById<ArenaStateView>(roomId, { name })
+        : await sdk().create<ArenaStateView>(ARENA_ROOM, { name });
+      await vi.waitFor(() => expect(room.state.players?.get(room.sessionId)).toBeDefined());
+      return room as ArenaClientRoom;
+    },
     shutdown: () => colyseus.shutdown(),
   };
 }

@@ -2,26 +2,16 @@
  * The arena room with real @colyseus/sdk clients over real WebSockets.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Room as SdkRoom } from '@colyseus/sdk';
 import { ARENA_ROOM, ClientMessage, ServerMessage, TICK_MS, type ArenaStateView, type ChatBroadcast, type ErrorMessage, type InputMessage, type WelcomeMessage } from '@pulse-arena/shared';
 import type { ArenaRoom } from '../../server/src/rooms/ArenaRoom.js';
-import { bootArena, type BootedArena } from '../helpers/arenaServer.js';
+import { bootArena, type ArenaClientRoom, type BootedArena } from '../helpers/arenaServer.js';
 
 let arena: BootedArena;
 beforeAll(async () => { arena = await bootArena(); });
 afterEach(async () => { await arena.colyseus.cleanup(); });
 afterAll(async () => { await arena.shutdown(); });
 
-type ArenaClientRoom = SdkRoom<unknown, ArenaStateView>;
-
-async function join(name: string, roomId?: string): Promise<ArenaClientRoom> {
-  const sdk = arena.sdk();
-  const room = roomId
-    ? await sdk.joinById<ArenaStateView>(roomId, { name })
-    : await sdk.create<ArenaStateView>(ARENA_ROOM, { name });
-  await vi.waitFor(() => expect(room.state.players?.get(room.sessionId)).toBeDefined());
-  return room as ArenaClientRoom;
-}
+const join = (name: string, roomId?: string): Promise<ArenaClientRoom> => arena.join(name, roomId);
 
 function serverRoom(roomId: string): ArenaRoom {
   return arena.colyseus.getRoomById(roomId) as unknown as ArenaRoom;

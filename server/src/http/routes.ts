@@ -8,7 +8,9 @@ import { matchMaker } from '@colyseus/core';
 import { monitor } from '@colyseus/monitor';
 import { ARENA_ROOM, type ArenaMetadata, type RoomListing } from '@pulse-arena/shared';
 import { serverStats } from '../stats.js';
+import type { InferenceService } from '../inference/types.js';
 import { requireBasicAuth } from './basicAuth.js';
+import { createModelApiRouter, inferenceHealth } from './modelApi.js';
 
 export const VERSION = '0.1.0';
 const startedAt = Date.now();
@@ -26,6 +28,10 @@ export interface RouteOptions {
   health: HealthSource;
   clientDist: string;
   monitorPassword: string;
+  /** Models served to rooms and, under /v1/models, over HTTP (none → no model API). */
+  inference?: InferenceService | null;
+  /** Bearer key of the model-serving API (default $MODEL_API_KEY, else generated and logged). */
+  modelApiKey?: string;
 }
 
 export function mountRoutes(app: Application, opts: RouteOptions): void {
@@ -49,6 +55,7 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
       eventLoopLagMs: { p50: round(loop.p50), p99: round(loop.p99), max: round(loop.max) },
       rssMB: Math.round(process.memoryUsage().rss / 1048576),
       rejectedMessages: { ...serverStats.rejected, total: serverStats.totalRejected() },
+      inference: inferenceHealth(opts.inference),
     });
   });
 
@@ -65,6 +72,8 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
       }));
     res.json(listing);
   });
+
+  if (opts.inference) app.use(createModelApiRouter({ inference: opts.inference, apiKey: opts.modelApiKey }));
 
   const adminOnly = requireBasicAuth('admin', opts.monitorPassword, 'Pulse Arena admin');
   app.use('/monitor', adminOnly, monitor());

@@ -35,6 +35,38 @@ export interface ModelStatus {
   state: 'AVAILABLE' | 'UNAVAILABLE';
   /** Output class names (behavior styles, or sentiment classes + toxic for chat). */
   classes: readonly string[];
+  /** Why the model is UNAVAILABLE (e.g. its artifact is missing), when known. */
+  error?: string;
+  /** What the model takes and returns, as the model-serving API shows it. */
+  signature?: ModelSignature;
+}
+
+/** One named input or output of a served model; -1 in `shape` is the batch dimension. */
+export interface TensorSpec {
+  name: string;
+  dtype: 'float32' | 'int32' | 'string';
+  shape: number[];
+}
+
+export interface ModelSignature {
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+/** Running totals for one model since start (an implementation may report them). */
+export interface ModelCounters {
+  /** Calls to classifyBehavior / scoreChat. */
+  requests: number;
+  /** Batches sent to a worker. */
+  batches: number;
+  /** Answers that came from the model. */
+  scored: number;
+  /** Neutral answers (`scored: false`): no worker ready, worker crashed or timed out, queue overflow. */
+  neutral: number;
+  /** Requests dropped from a full queue (a subset of `neutral`). */
+  dropped: number;
+  /** Largest batch sent so far. */
+  maxBatch: number;
 }
 
 export interface InferenceStatus {
@@ -45,6 +77,10 @@ export interface InferenceStatus {
   restarts: number;
   /** Requests waiting for a batch. */
   queued: number;
+  /** Worker threads: configured and currently ready (optional detail). */
+  workers?: { total: number; ready: number };
+  /** Per-model running totals (optional detail). */
+  counters?: Record<ModelName, ModelCounters>;
 }
 
 export interface InferenceService {

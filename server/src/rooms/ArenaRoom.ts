@@ -43,20 +43,29 @@ const ERROR_REPLIES_PER_SECOND = 5;
 const MAX_MESSAGES_PER_SECOND = 60;
 
 /**
- * Each player's latest window is classified once a second: often enough for the director to
- * react within seconds, and 20× fewer model calls than classifying every tick.
+ * Each player's latest window is classified once a second by default: often enough for the
+ * director to react within seconds, and 20× fewer model calls than classifying every tick.
  */
-export const CLASSIFY_EVERY_TICKS = TICK_RATE;
+export const DEFAULT_CLASSIFY_EVERY_TICKS = TICK_RATE;
 
 /** Services the room uses; set once by the app before rooms are created. */
 export interface ArenaServices {
   recorder: GameRecorder | null;
   inference: InferenceService | null;
+  /** Ticks between two classifications of a player (1…TICK_RATE; default {@link DEFAULT_CLASSIFY_EVERY_TICKS}). */
+  classifyEveryTicks?: number;
 }
 
 let services: ArenaServices = { recorder: null, inference: null };
+let classifyEveryTicks = DEFAULT_CLASSIFY_EVERY_TICKS;
+/** @throws RangeError if `classifyEveryTicks` is not an integer in 1…TICK_RATE. */
 export function setArenaServices(next: ArenaServices): void {
+  const every = next.classifyEveryTicks ?? DEFAULT_CLASSIFY_EVERY_TICKS;
+  if (!Number.isInteger(every) || every < 1 || every > TICK_RATE) {
+    throw new RangeError(`classifyEveryTicks must be an integer in [1, ${TICK_RATE}], got ${every}`);
+  }
   services = next;
+  classifyEveryTicks = every;
 }
 
 /** Per-connection bookkeeping that is not part of the synced state. */
@@ -126,7 +135,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       frames: new FrameRing(FRAME_RING_CAPACITY),
       chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
-      profile: null, classifying: false, classifyPhase: randomInt(CLASSIFY_EVERY_TICKS),
+      profile: null, classifying: false, classifyPhase: randomInt(classifyEveryTicks),
     });
     addPlayer(this.world, client.sessionId, auth.name);
     this.state.players.set(client.sessionId, new PlayerState({ name: auth.name }));
@@ -217,12 +226,12 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     else record(null);
   }
 
-  /** Sends each player's window to the behavior model about once a second (never waits). */
+  /** Sends each player's window to the behavior model every `classifyEveryTicks` (never waits). */
   private classifyPlayers(): void {
     const inference = services.inference;
     if (!inference) return;
     for (const [sessionId, seat] of this.seats) {
-      if (seat.classifying || (this.world.tick + seat.classifyPhase) % CLASSIFY_EVERY_TICKS !== 0) continue;
+      if (seat.classifying || (this.world.tick + seat.classifyPhase) % classifyEveryTicks !== 0) continue;
       const window = seat.frames.latest(FRAME_WINDOW);
       // A window spent mostly dead says nothing about play style (the model never saw one).
       if (!window || !isClassifiable(window)) continue;

@@ -1,0 +1,30 @@
+/**
+ * Server configuration from the environment: embedded defaults, and a clear error naming
+ * the variable for a malformed value.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/src/config.js';
+
+describe('loadConfig', () => {
+  it('runs with embedded defaults: no database URL, models on, one classification a second', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 2567, host: '0.0.0.0', databaseUrl: undefined, transport: 'ws', inference: true, behaviorClassifyHz: 1 });
+    expect(config.monitorPasswordGenerated).toBe(true);
+  });
+
+  it('reads INFERENCE and BEHAVIOR_CLASSIFY_HZ', () => {
+    expect(loadConfig({ INFERENCE: 'off', BEHAVIOR_CLASSIFY_HZ: '20' })).toMatchObject({ inference: false, behaviorClassifyHz: 20 });
+  });
+
+  it.each([
+    [{ PORT: '70000' }, /^PORT:/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL:/],
+    [{ TRANSPORT: 'tcp' }, /^TRANSPORT:/],
+    [{ INFERENCE: 'maybe' }, /^INFERENCE: must be on or off/],
+    [{ BEHAVIOR_CLASSIFY_HZ: '0' }, /^BEHAVIOR_CLASSIFY_HZ: must be an integer from 1 to 20/],
+    [{ BEHAVIOR_CLASSIFY_HZ: '21' }, /^BEHAVIOR_CLASSIFY_HZ:/],
+    [{ BEHAVIOR_CLASSIFY_HZ: '2.5' }, /^BEHAVIOR_CLASSIFY_HZ:/],
+  ])('refuses %o with an error naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
