@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '../../client/src/testHook.js'; // types window.__pulseArena
 import { launchChromium, type ChromiumSession } from './chromium.js';
+import { BEHAVIOR_CLASSES } from '../../models/src/behavior/classes.js';
 import { REPO_ROOT, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 
 const SCREENSHOT = path.join(REPO_ROOT, 'test/artifacts/arena.png');
@@ -57,7 +58,7 @@ describe('arena in the browser', () => {
     await server?.stop();
   }, 60_000);
 
-  it('two players join one room, see each other move, and chat', async () => {
+  it('two players join one room, see each other move, chat, and see the style the model reads', async () => {
     const a = alice!.page, b = bob!.page, url = server!.url;
 
     // Alice creates a named room from the menu.
@@ -109,6 +110,14 @@ describe('arena in the browser', () => {
     expect(still.x).toBeCloseTo(settled.x, 1);
     expect(still.y).toBeCloseTo(settled.y, 1);
     expect(await b.locator('#chat-log b').count()).toBe(0);
+
+    // The behavior model's smoothed read of each player reaches that player's HUD.
+    await a.waitForFunction(() => window.__pulseArena!.profile() !== null, undefined, WAIT);
+    const profile = (await a.evaluate(() => window.__pulseArena!.profile()))!;
+    expect(Object.keys(profile.probabilities)).toEqual([...BEHAVIOR_CLASSES]);
+    expect(Object.values(profile.probabilities).reduce((s, p) => s + p, 0)).toBeCloseTo(1, 2);
+    // A new read arrives every second, so the HUD may already show the next one.
+    expect(await a.locator('#hud-style').textContent()).toMatch(new RegExp(`^Style: (${BEHAVIOR_CLASSES.join('|')}) \\d+%$`));
 
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
     await a.screenshot({ path: SCREENSHOT });

@@ -32,7 +32,7 @@ afterAll(() => chat?.dispose());
 const FRESH: Array<{ text: string; toxic: boolean; sentiment?: 'positive' | 'neutral' | 'negative' }> = [
   { text: 'you are such a useless idiot, uninstall already', toxic: true, sentiment: 'negative' },
   { text: 'k y s loser', toxic: true },
-  { text: 'gg ez scrubs', toxic: true },
+  { text: 'ez clap, you scrubs never stood a chance', toxic: true },
   { text: 'shut the f*ck up you moron', toxic: true },
   { text: 'Y0U R TR4SH', toxic: true },
   { text: 'muslims should be banned from this game', toxic: true },
