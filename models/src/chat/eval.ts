@@ -190,7 +190,8 @@ in training. A message is toxic when its toxicity probability is ≥ **${meta.to
 
 ## Model
 
-Embedding ${String(a.vocabSize)}×${String(a.embeddingDim)} (id 0 masked) → ${a.bidirectional ? 'bidirectional ' : ''}LSTM ${String(a.lstmUnits)}${a.bidirectional ? ' per direction' : ''}
+Embedding ${String(a.vocabSize)}×${String(a.embeddingDim)}${a.pooling === 'last' ? ' (id 0 masked)' : ''}${a.lexiconPrior ? ' (three columns seeded from the AFINN and obscenity lexicons)' : ''}
+→ ${a.bidirectional ? 'bidirectional ' : ''}LSTM ${String(a.lstmUnits)}${a.bidirectional ? ' per direction' : ''}${a.pooling === 'max' ? ', max over time' : ', last state'}${a.bagOfWords ? ', beside the max over the word embeddings' : ''}
 → two heads: softmax(3) sentiment, sigmoid toxicity. ${String(a.parameters)} parameters, input ${String(a.sequenceLength)} token ids
 (pre-padded; long messages keep their first ${String(a.sequenceLength)} words).
 

@@ -339,9 +339,10 @@ function behaviorClasses(inference: InferenceService): readonly string[] {
   return inference.status().models.find((m) => m.name === 'behavior')?.classes ?? [];
 }
 
+/** The model that scored a message, as stored with it: "chat/v1" names the artifact folder. */
 function chatModelName(): string {
   const chat = services.inference?.status().models.find((m) => m.name === 'chat');
-  return chat ? `chat/${chat.version}` : 'chat';
+  return chat ? `chat/v${chat.version}` : 'chat';
 }
 
 /** Mirrors a list of simulation entities into a keyed schema map. */
