@@ -74,18 +74,22 @@ function finiteFloat(v: unknown, where: string): number {
 }
 
 /**
+ * An instance is either the bare value or `{ [key]: value }`; returns the value and its path.
+ * @throws RequestError (400) for an object with other keys or without `key`.
+ */
+function unwrap(value: unknown, key: string, where: string): { value: unknown; at: string } {
+  if (!isPlainObject(value)) return { value, at: where };
+  onlyKeys(value, [key], where);
+  if (!(key in value)) throw new RequestError(400, `${where}: missing "${key}"`);
+  return { value: value[key], at: `${where}.${key}` };
+}
+
+/**
  * Reads one behavior instance into `out` at `offset` (WINDOW_FLOATS floats).
  * @throws RequestError (400) naming the first offending element.
  */
 export function readBehaviorInstance(value: unknown, where: string, out: Float32Array, offset: number): void {
-  let frames = value;
-  let at = where;
-  if (isPlainObject(value)) {
-    onlyKeys(value, ['frames'], where);
-    if (!('frames' in value)) throw new RequestError(400, `${where}: missing "frames"`);
-    frames = value.frames;
-    at = `${where}.frames`;
-  }
+  const { value: frames, at } = unwrap(value, 'frames', where);
   const shape = `a ${FRAME_WINDOW} × ${FRAME_FEATURES} array of numbers or a flat array of ${WINDOW_FLOATS} numbers`;
   if (!Array.isArray(frames)) throw new RequestError(400, `${at}: must be ${shape}`);
   if (frames.length === WINDOW_FLOATS) {
@@ -108,16 +112,10 @@ export function readBehaviorInstance(value: unknown, where: string, out: Float32
  * @throws RequestError (400) naming the offending value.
  */
 export function readChatInstance(value: unknown, where: string): string {
-  let text = value;
-  let at = where;
-  if (isPlainObject(value)) {
-    onlyKeys(value, ['text'], where);
-    if (!('text' in value)) throw new RequestError(400, `${where}: missing "text"`);
-    text = value.text;
-    at = `${where}.text`;
-  } else if (typeof value !== 'string') {
+  if (!isPlainObject(value) && typeof value !== 'string') {
     throw new RequestError(400, `${where}: must be a string or { "text": string }`);
   }
+  const { value: text, at } = unwrap(value, 'text', where);
   if (typeof text !== 'string') throw new RequestError(400, `${at}: must be a string`);
   if (text.length > MAX_CHAT_CHARS) throw new RequestError(400, `${at}: longer than ${MAX_CHAT_CHARS} characters`);
   return text;
