@@ -70,8 +70,11 @@ describe('createBehaviorModel', () => {
     expect(() => createBehaviorModel({ filters: [] })).toThrow(/at least one conv block/);
     expect(() => createBehaviorModel({ filters: [16, 0] })).toThrow(/filters\[1\] must be an integer/);
     expect(() => createBehaviorModel({ classes: 1 })).toThrow(/classes must be at least 2/);
-    expect(() => createBehaviorModel({ windowTicks: 63 })).toThrow(/cannot be divided by the first stride 2/);
-    expect(() => createBehaviorModel({ windowTicks: 64, firstStride: 1, filters: [8, 8, 8, 8, 8, 8, 8, 8] })).toThrow(/halved 7 times/);
+    expect(() => createBehaviorModel({ windowTicks: 7 })).toThrow(/windowTicks 7 is too short for the first stride 4 and 2 halvings/);
+    expect(() => createBehaviorModel({ windowTicks: 64, firstStride: 1, filters: [8, 8, 8, 8, 8, 8, 8, 8] })).toThrow(/too short/);
+    const odd = createBehaviorModel({ windowTicks: 63, features: 4, filters: [4, 4] });
+    expect(odd.outputs[0]!.shape).toEqual([null, BEHAVIOR_CLASSES.length]);
+    odd.dispose();
     expect(() => createBehaviorModel({ firstStride: 0 })).toThrow(/firstStride must be an integer/);
     expect(() => createBehaviorModel({ firstStride: 7 })).toThrow(/firstStride must be an integer in \[1, 5\]/);
     expect(() => createBehaviorModel({ features: 2.5 })).toThrow(/features must be an integer/);

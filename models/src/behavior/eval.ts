@@ -243,7 +243,7 @@ function modelCard(m: BehaviorMetadata): string {
   for (const c of BEHAVIOR_CLASSES) lines.push(`  - \`${c}\` — ${BEHAVIOR_CLASS_DESCRIPTIONS[c]}`);
   lines.push('');
   lines.push(
-    `- Architecture: Conv1D blocks of 24, 32 and 48 filters (kernel 5, ReLU; the first with stride 2, max-pool between blocks) → mean- and max-over-time`,
+    `- Architecture: Conv1D blocks of 24, 32 and 48 filters (kernel 5, ReLU; the first with stride 4, max-pool between blocks) → mean- and max-over-time`,
     `  pooling → dense 32 → softmax; ${m.params.toLocaleString('en')} parameters, artifact ${((m.artifactBytes ?? 0) / 1024).toFixed(0)} KiB`,
     `  (model.json + weights.bin, TensorFlow.js layers format; weights sha256 \`${(m.weightsSha256 ?? '').slice(0, 16)}…\`).`,
     `- Gate: only act on windows where the player was alive for ≥ ${MIN_ALIVE_FRACTION * 100} % of the ticks`,

@@ -3,7 +3,7 @@
  * ([FRAME_WINDOW ticks × FRAME_FEATURES]) → softmax over {@link BEHAVIOR_CLASSES}.
  *
  * Conv blocks see local patterns (a dash-and-turn, a burst of fire, an aim snap); the
- * first one steps two ticks at a time (its 5-tick kernel still reads every tick, so a
+ * first one steps four ticks at a time (its 5-tick kernel still reads every tick, so a
  * one-tick snap is not skipped) and max pooling halves the time axis between blocks, and the head pools over the whole window
  * twice: the average says "how much of the time" (moving, firing, near pickups), the max
  * says "did it ever happen" (a one-tick aim snap onto an enemy is what gives an aimbot away).
@@ -23,7 +23,7 @@ export interface BehaviorModelOptions {
   classes?: number;
   /** Filters of each conv block, in order (default [24, 32, 48]); one max-pool between blocks. */
   filters?: readonly number[];
-  /** Stride of the first conv block in ticks (default 2). */
+  /** Stride of the first conv block in ticks, at most the kernel size (default 4, or the kernel size if smaller). */
   firstStride?: number;
   /** Conv kernel size in ticks, odd (default 5). */
   kernelSize?: number;
@@ -34,13 +34,13 @@ export interface BehaviorModelOptions {
 }
 
 /**
- * Sizes chosen for serving cost: [24, 32, 48] with a first stride of 2 runs ~28k windows/s
- * at batch 32 on one wasm thread, [32, 48, 64] at stride 1 ~11k (XNNPACK favours these
- * channel counts more than the FLOP count suggests), with room to spare on accuracy.
+ * Sizes chosen for serving cost, measured at batch 32 on one wasm thread (this machine's
+ * figures vary ±25 % from run to run): [24, 32, 48] with a first stride of 4 runs 26–33k
+ * windows/s, at stride 2 13–18k, [32, 48, 64] at stride 1 ~11k — with room to spare on accuracy.
  */
 const DEFAULTS = {
   filters: [24, 32, 48] as readonly number[],
-  firstStride: 2,
+  firstStride: 4,
   kernelSize: 5,
   denseUnits: 32,
   seed: 1,
@@ -63,7 +63,7 @@ export function createBehaviorModel(options: BehaviorModelOptions = {}): tf.Laye
   const classes = options.classes ?? BEHAVIOR_CLASSES.length;
   const filters = options.filters ?? DEFAULTS.filters;
   const kernelSize = options.kernelSize ?? DEFAULTS.kernelSize;
-  const firstStride = options.firstStride ?? DEFAULTS.firstStride;
+  const firstStride = options.firstStride ?? Math.min(DEFAULTS.firstStride, kernelSize);
   const denseUnits = options.denseUnits ?? DEFAULTS.denseUnits;
   const seed = options.seed ?? DEFAULTS.seed;
 
@@ -78,9 +78,11 @@ export function createBehaviorModel(options: BehaviorModelOptions = {}): tf.Laye
   requirePositiveInt('denseUnits', denseUnits, 4096);
   requirePositiveInt('firstStride', firstStride, kernelSize);
   if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
-  const pooledTicks = windowTicks / firstStride / 2 ** (filters.length - 1);
-  if (pooledTicks < 1 || !Number.isInteger(pooledTicks)) {
-    throw new RangeError(`windowTicks ${windowTicks} cannot be divided by the first stride ${firstStride} and halved ${filters.length - 1} times by the pooling between ${filters.length} blocks`);
+  // 'same' padding rounds the strided length up; each max-pool halves it, rounding down.
+  let pooledTicks = Math.ceil(windowTicks / firstStride);
+  for (let i = 1; i < filters.length; i++) pooledTicks = Math.floor(pooledTicks / 2);
+  if (pooledTicks < 1) {
+    throw new RangeError(`windowTicks ${windowTicks} is too short for the first stride ${firstStride} and ${filters.length - 1} halvings by the pooling between ${filters.length} blocks`);
   }
 
   // Every initialiser gets its own seed so two runs with the same seed start identical.
