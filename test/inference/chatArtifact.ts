@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CHAT_VOCABULARY_VERSION, RESERVED_TOKENS, type ChatVocabulary } from '../../shared/src/chat/index.js';
+import { CHAT_VOCABULARY_VERSION, RESERVED_TOKENS, type ChatVocabulary } from '@pulse-arena/shared/chat';
 import { createChatModel, SENTIMENT_LABELS, type ChatModelOptions } from '../../models/src/chat/model.js';
 import { saveModel } from '../../models/src/runtime/index.js';
 import { DEFAULT_CHAT_DIR } from '../../server/src/inference/host.js';

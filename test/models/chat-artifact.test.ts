@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeChatText } from '../../shared/src/chat/index.js';
+import { normalizeChatText } from '@pulse-arena/shared/chat';
 import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, type ChatModelMetadata } from '../../models/src/chat/classifier.js';
 import { readChatCorpus, type ChatExample } from '../../models/src/chat/corpus.js';
 import { evaluateChat } from '../../models/src/chat/eval.js';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chatWords, normalizeChatText } from '../../shared/src/chat/index.js';
+import { chatWords, normalizeChatText } from '@pulse-arena/shared/chat';
 import {
   corpusToJsonl, DEFAULT_CORPUS_PATH, expandTemplate, generateChatCorpus, NEAR_DUPLICATE_JACCARD, parseChatCorpus,
   type ChatExample,

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildChatVocabulary, ChatTokenizer } from '../../shared/src/chat/index.js';
+import { buildChatVocabulary, ChatTokenizer } from '@pulse-arena/shared/chat';
 import { ChatClassifier } from '../../models/src/chat/classifier.js';
 import type { ChatExample } from '../../models/src/chat/corpus.js';
 import { binaryReport } from '../../models/src/metrics.js';

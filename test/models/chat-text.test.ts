@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildChatVocabulary, ChatTokenizer, chatWords, MAX_NORMALIZED_INPUT, NUM_ID, normalizeChatText, OOV_ID, OOV_TOKEN,
   PAD_ID, parseChatVocabulary, type ChatVocabulary,
-} from '../../shared/src/chat/index.js';
+} from '@pulse-arena/shared/chat';
 
 describe('normalizeChatText', () => {
   it.each([
