@@ -71,6 +71,8 @@ export interface BehaviorMetadata {
   weightsSha256?: string;
   artifactBytes?: number;
   training?: Record<string, unknown> & { command: string; trainSeconds?: number };
+  /** Conv blocks and head as saved in model.json (read back by {@link writeArtifactDocs}). */
+  architecture?: { conv: Array<{ filters: number; kernel: number; stride: number }>; dense: number };
   metrics?: { heldout: HeldoutMetrics; inference: InferenceMetrics };
 }
 
@@ -200,11 +202,23 @@ export async function evaluateArtifact(dir: string, options: EvaluateOptions): P
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
 
+interface SavedLayer { class_name: string; config: { filters?: number; kernel_size?: number[]; strides?: number[]; units?: number } }
+
+/** The conv blocks and hidden dense layer of a saved model.json, so the card describes what was saved. */
+function savedArchitecture(modelJson: { modelTopology?: { config?: { layers?: SavedLayer[] } } }): NonNullable<BehaviorMetadata['architecture']> {
+  const layers = modelJson.modelTopology?.config?.layers ?? [];
+  const conv = layers.filter((l) => l.class_name === 'Conv1D')
+    .map((l) => ({ filters: l.config.filters ?? 0, kernel: l.config.kernel_size?.[0] ?? 0, stride: l.config.strides?.[0] ?? 1 }));
+  const dense = layers.filter((l) => l.class_name === 'Dense').at(-2)?.config.units ?? 0;
+  return { conv, dense };
+}
+
 /** Writes metadata.json and regenerates MODEL_CARD.md from it. */
 export async function writeArtifactDocs(dir: string, metadata: BehaviorMetadata): Promise<void> {
   metadata.featureNames = [...FRAME_FEATURE_NAMES];
   const sizes = await Promise.all([MODEL_JSON, WEIGHTS_BIN].map(async (f) => (await stat(path.join(dir, f))).size));
   metadata.artifactBytes = sizes[0]! + sizes[1]!;
+  metadata.architecture = savedArchitecture(JSON.parse(await readFile(path.join(dir, MODEL_JSON), 'utf8')));
   await writeFile(path.join(dir, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
   await writeFile(path.join(dir, 'MODEL_CARD.md'), modelCard(metadata));
 }
@@ -218,6 +232,17 @@ function largestConfusions(h: HeldoutMetrics): string[] {
     const support = h.confusion[t]!.reduce((a, b) => a + b, 0);
     return `${BEHAVIOR_CLASSES[t]} → ${BEHAVIOR_CLASSES[p]} ${n} (${pct(n / support)} of ${BEHAVIOR_CLASSES[t]})`;
   });
+}
+
+/** "Conv1D blocks of 24, 32 and 48 filters (kernel 5, ReLU; the first with stride 4, max-pool between blocks)". */
+function architectureText(m: BehaviorMetadata): string {
+  const conv = m.architecture?.conv ?? [];
+  if (conv.length === 0) return 'Conv1D blocks (ReLU, max-pool between blocks)';
+  const filters = conv.map((c) => String(c.filters));
+  const list = filters.length > 1 ? `${filters.slice(0, -1).join(', ')} and ${filters.at(-1)!}` : filters[0]!;
+  const kernels = [...new Set(conv.map((c) => c.kernel))].join('/');
+  const stride = conv[0]!.stride > 1 ? `; the first with stride ${conv[0]!.stride}` : '';
+  return `Conv1D blocks of ${list} filters (kernel ${kernels}, ReLU${stride}, max-pool between blocks)`;
 }
 
 function modelCard(m: BehaviorMetadata): string {
@@ -243,8 +268,8 @@ function modelCard(m: BehaviorMetadata): string {
   for (const c of BEHAVIOR_CLASSES) lines.push(`  - \`${c}\` — ${BEHAVIOR_CLASS_DESCRIPTIONS[c]}`);
   lines.push('');
   lines.push(
-    `- Architecture: Conv1D blocks of 24, 32 and 48 filters (kernel 5, ReLU; the first with stride 4, max-pool between blocks) → mean- and max-over-time`,
-    `  pooling → dense 32 → softmax; ${m.params.toLocaleString('en')} parameters, artifact ${((m.artifactBytes ?? 0) / 1024).toFixed(0)} KiB`,
+    `- Architecture: ${architectureText(m)} → mean- and max-over-time`,
+    `  pooling → dense ${m.architecture?.dense ?? '?'} → softmax; ${m.params.toLocaleString('en')} parameters, artifact ${((m.artifactBytes ?? 0) / 1024).toFixed(0)} KiB`,
     `  (model.json + weights.bin, TensorFlow.js layers format; weights sha256 \`${(m.weightsSha256 ?? '').slice(0, 16)}…\`).`,
     `- Gate: only act on windows where the player was alive for ≥ ${MIN_ALIVE_FRACTION * 100} % of the ticks`,
     '  (`isClassifiable()` in `models/src/behavior/windows.ts`); dead time says nothing about play style and',

@@ -2,10 +2,10 @@
  * The behavior model: a small 1-D CNN over one window of input frames
  * ([FRAME_WINDOW ticks × FRAME_FEATURES]) → softmax over {@link BEHAVIOR_CLASSES}.
  *
- * Conv blocks see local patterns (a dash-and-turn, a burst of fire, an aim snap); the
- * first one steps four ticks at a time (its 5-tick kernel still reads every tick, so a
- * one-tick snap is not skipped) and max pooling halves the time axis between blocks, and the head pools over the whole window
- * twice: the average says "how much of the time" (moving, firing, near pickups), the max
+ * Conv blocks see local patterns (a dash-and-turn, a burst of fire, an aim snap). The first
+ * steps four ticks at a time (its 5-tick kernel still reads every tick, so a one-tick snap
+ * is not skipped), max pooling halves the time axis between blocks, and the head pools over
+ * the whole window twice: the average says "how much of the time" (moving, firing, near pickups), the max
  * says "did it ever happen" (a one-tick aim snap onto an enemy is what gives an aimbot away).
  */
 import { FRAME_FEATURES, FRAME_WINDOW } from '@pulse-arena/shared';
