@@ -5,12 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { TICK_RATE } from '@pulse-arena/shared';
 import { createArenaServer, createTransport } from './app.js';
 import { loadConfig, REPO_ROOT } from './config.js';
 import { openDatabase } from './db/database.js';
 import { WriteBehindQueue } from './db/writeBehind.js';
 import { InferenceHost } from './inference/host.js';
-import { TICK_RATE } from '@pulse-arena/shared';
 
 /**
  * Builds the client if its sources changed (scripts/build-client.mjs), in a child process

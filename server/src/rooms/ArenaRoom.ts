@@ -56,16 +56,14 @@ export interface ArenaServices {
   classifyEveryTicks?: number;
 }
 
-let services: ArenaServices = { recorder: null, inference: null };
-let classifyEveryTicks = DEFAULT_CLASSIFY_EVERY_TICKS;
+let services: Required<ArenaServices> = { recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS };
 /** @throws RangeError if `classifyEveryTicks` is not an integer in 1…TICK_RATE. */
 export function setArenaServices(next: ArenaServices): void {
-  const every = next.classifyEveryTicks ?? DEFAULT_CLASSIFY_EVERY_TICKS;
-  if (!Number.isInteger(every) || every < 1 || every > TICK_RATE) {
-    throw new RangeError(`classifyEveryTicks must be an integer in [1, ${TICK_RATE}], got ${every}`);
+  const classifyEveryTicks = next.classifyEveryTicks ?? DEFAULT_CLASSIFY_EVERY_TICKS;
+  if (!Number.isInteger(classifyEveryTicks) || classifyEveryTicks < 1 || classifyEveryTicks > TICK_RATE) {
+    throw new RangeError(`classifyEveryTicks must be an integer in [1, ${TICK_RATE}], got ${classifyEveryTicks}`);
   }
-  services = next;
-  classifyEveryTicks = every;
+  services = { ...next, classifyEveryTicks };
 }
 
 /** Per-connection bookkeeping that is not part of the synced state. */
@@ -135,7 +133,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       frames: new FrameRing(FRAME_RING_CAPACITY),
       chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
-      profile: null, classifying: false, classifyPhase: randomInt(classifyEveryTicks),
+      profile: null, classifying: false, classifyPhase: randomInt(services.classifyEveryTicks),
     });
     addPlayer(this.world, client.sessionId, auth.name);
     this.state.players.set(client.sessionId, new PlayerState({ name: auth.name }));
@@ -231,7 +229,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const inference = services.inference;
     if (!inference) return;
     for (const [sessionId, seat] of this.seats) {
-      if (seat.classifying || (this.world.tick + seat.classifyPhase) % classifyEveryTicks !== 0) continue;
+      if (seat.classifying || (this.world.tick + seat.classifyPhase) % services.classifyEveryTicks !== 0) continue;
       const window = seat.frames.latest(FRAME_WINDOW);
       // A window spent mostly dead says nothing about play style (the model never saw one).
       if (!window || !isClassifiable(window)) continue;
