@@ -359,6 +359,7 @@ export async function main(argv: string[]): Promise<void> {
     if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
     return n;
   };
+  if (values.bidirectional && values.unidirectional) throw new Error('--bidirectional and --unidirectional exclude each other');
   const options: ChatTrainOptions = {
     seed: int('seed', values.seed), epochs: int('epochs', values.epochs), batchSize: int('batch-size', values['batch-size']),
     learningRate: float('lr', values.lr), wordDropout: float('word-dropout', values['word-dropout']),
@@ -366,7 +367,7 @@ export async function main(argv: string[]): Promise<void> {
     patience: int('patience', values.patience), maxVocabulary: int('vocab-size', values['vocab-size']),
     minCount: int('min-count', values['min-count']), sequenceLength: int('seq-len', values['seq-len']),
     embeddingDim: int('embedding-dim', values['embedding-dim']), lstmUnits: int('lstm-units', values['lstm-units']),
-    bidirectional: values.bidirectional ? true : values.unidirectional ? false : d.bidirectional,
+    bidirectional: values.bidirectional || (!values.unidirectional && d.bidirectional),
     bagOfWords: !values['no-bag-of-words'],
     lexiconPrior: !values['no-lexicon-prior'],
     pooling: values.pooling === 'last' ? 'last' : values.pooling === 'max' ? 'max' : (() => { throw new Error("--pooling must be 'max' or 'last'"); })(),
