@@ -11,6 +11,10 @@ import { mountRoutes, type HealthSource } from './http/routes.js';
 import { ArenaRoom, setArenaServices } from './rooms/ArenaRoom.js';
 import type { InferenceService } from './inference/types.js';
 import type { GameRecorder } from './rooms/gameRecorder.js';
+import type { Accounts } from './auth/accounts.js';
+import { OpenRooms } from './director/recommender.js';
+import type { RuleRegistry } from './director/ruleRegistry.js';
+import type { PrismaClient } from './generated/prisma/client.js';
 import { serverStats } from './stats.js';
 
 export interface ArenaServerOptions {
@@ -30,6 +34,12 @@ export interface ArenaServerOptions {
   transport?: Transport;
   /** Bearer key of the /v1/models API (default $MODEL_API_KEY, else generated and logged). */
   modelApiKey?: string;
+  /** Designer rules for the director; null runs rooms on fixed default knobs. */
+  rules?: RuleRegistry | null;
+  /** Staff accounts for the consoles (null: no logins). */
+  accounts?: Accounts | null;
+  /** Database for the decision log, dry runs and player profiles. */
+  prisma?: PrismaClient | null;
 }
 
 /** 4 KiB frames: the biggest legitimate message is a 200-character chat line. */
@@ -54,8 +64,10 @@ export async function createTransport(kind: 'ws' | 'uws'): Promise<Transport> {
 }
 
 export function createArenaServer(opts: ArenaServerOptions): Server {
+  const rooms = new OpenRooms();
+  rooms.start();
   setArenaServices({
-    recorder: opts.recorder, inference: opts.inference ?? null,
+    recorder: opts.recorder, inference: opts.inference ?? null, rules: opts.rules ?? null, roomFinder: rooms,
     ...(opts.classifyEveryTicks !== undefined && { classifyEveryTicks: opts.classifyEveryTicks }),
   });
   serverStats.startEventLoopMonitor();
@@ -64,8 +76,11 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     transport: opts.transport ?? new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES }),
     gracefullyShutdown: opts.handleSignals,
     greet: false,
-    express: (app) => mountRoutes(app, opts),
+    express: (app) => mountRoutes(app, { ...opts, rooms }),
   });
-  if (opts.onShutdown) server.onShutdown(opts.onShutdown);
+  server.onShutdown(async () => {
+    rooms.stop();
+    await opts.onShutdown?.();
+  });
   return server;
 }

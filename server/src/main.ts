@@ -4,6 +4,7 @@
  * SIGTERM/SIGINT drain the rooms, flush the write-behind queue and close the database.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { TICK_RATE } from '@pulse-arena/shared';
 import { createArenaServer, createTransport } from './app.js';
@@ -11,6 +12,9 @@ import { loadConfig, REPO_ROOT } from './config.js';
 import { openDatabase } from './db/database.js';
 import { WriteBehindQueue } from './db/writeBehind.js';
 import { InferenceHost } from './inference/host.js';
+import { Accounts } from './auth/accounts.js';
+import { RuleRegistry } from './director/ruleRegistry.js';
+import { PrismaRuleStore } from './director/ruleStore.js';
 
 /**
  * Builds the client if its sources changed (scripts/build-client.mjs), in a child process
@@ -40,6 +44,10 @@ async function main(): Promise<void> {
   const applied = db.appliedMigrations.length ? `applied ${db.appliedMigrations.join(', ')}` : 'schema up to date';
   console.log(`database: ${where} (${applied})`);
   const writes = new WriteBehindQueue(db.prisma);
+  const rules = await RuleRegistry.open(new PrismaRuleStore(db.prisma));
+  console.log(`director: rule set version ${rules.live.version} (${rules.live.rules.length} rules)`);
+  const accounts = await Accounts.open(db.prisma);
+  const adminPassword = await bootstrapAdmin(accounts);
   // Loads the models in a worker thread; until it is ready the game gets neutral answers.
   const inference = config.inference ? new InferenceHost() : null;
   if (!inference) console.log('inference: off (INFERENCE=off): no behavior profiles, chat stored unscored');
@@ -52,6 +60,9 @@ async function main(): Promise<void> {
     handleSignals: true,
     transport,
     inference,
+    rules,
+    accounts,
+    prisma: db.prisma,
     classifyEveryTicks: Math.round(TICK_RATE / config.behaviorClassifyHz),
     onShutdown: async () => {
       await inference?.close();
@@ -63,9 +74,25 @@ async function main(): Promise<void> {
   await server.listen(config.port, config.host);
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
   console.log(`Pulse Arena listening on http://${shown}:${config.port} (ready in ${Math.round(performance.now() - started)} ms)`);
+  if (adminPassword) {
+    console.log(`accounts: created user admin (password ${adminPassword}; set ADMIN_PASSWORD to choose one). `
+      + `Designer console: http://${shown}:${config.port}/designer/`);
+  }
   if (config.monitorPasswordGenerated) {
     console.log(`monitor: http://${shown}:${config.port}/monitor/ (user admin, password ${config.monitorPassword}; set MONITOR_PASSWORD to choose one)`);
   }
+}
+
+/**
+ * A fresh database has no staff accounts: create `admin` (password $ADMIN_PASSWORD, or a
+ * generated one that is returned to be logged once) so the consoles can be reached.
+ */
+async function bootstrapAdmin(accounts: Accounts): Promise<string | null> {
+  if ((await accounts.count()) > 0) return null;
+  const given = process.env.ADMIN_PASSWORD?.trim();
+  const password = given || randomBytes(12).toString('base64url');
+  await accounts.create('admin', password, 'admin');
+  return given ? null : password;
 }
 
 main().catch((err: unknown) => {

@@ -5,3 +5,6 @@ export * from './sim.js';
 export * from './inputFrame.js';
 export * from './protocol.js';
 export * from './stateView.js';
+export * from './loadouts.js';
+export * from './rules.js';
+export * from './designerApi.js';

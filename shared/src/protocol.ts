@@ -5,6 +5,8 @@
  * server/src/rooms/ArenaState.ts; this file holds the messages that travel beside it.
  */
 import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from './constants.js';
+import { LOADOUTS, type Loadout } from './loadouts.js';
+import { MODES, type Mode, type RecommendationKind } from './rules.js';
 import type { PlayerInput } from './sim.js';
 
 /** Name under which the arena room is registered for matchmaking. */
@@ -18,6 +20,8 @@ export const ClientMessage = {
   Input: 'input',
   /** A chat line: {@link ChatMessage}. */
   Chat: 'chat',
+  /** The player's answer to a recommendation: {@link RecommendationResponse}. */
+  Recommendation: 'recommendation',
 } as const;
 export type ClientMessageType = (typeof ClientMessage)[keyof typeof ClientMessage];
 
@@ -29,10 +33,20 @@ export interface JoinOptions {
   playerId?: string;
   /** Creating a room only: a label shown in the lobby, 1–32 characters. */
   roomName?: string;
+  /** Difficulty mode to start in (default "standard"); the director adjusts around it. */
+  mode?: Mode;
+  /** Weapon to start with (default "blaster"). */
+  loadout?: Loadout;
 }
 
 /** One tick of input (see {@link PlayerInput} for the meaning of each field). */
 export type InputMessage = PlayerInput;
+
+/** Accept or dismiss a recommendation the server sent ({@link RecommendationMessage}). */
+export interface RecommendationResponse {
+  id: string;
+  action: 'accept' | 'dismiss';
+}
 
 /** A chat line typed by the player. */
 export interface ChatMessage {
@@ -52,6 +66,12 @@ export const ServerMessage = {
   Error: 'error',
   /** The behavior model's current read of this player: {@link ProfileMessage}. About once a second. */
   Profile: 'profile',
+  /** The director changed this player's difficulty, and why: {@link DirectorMessage}. */
+  Director: 'director',
+  /** Something the director suggests to this player: {@link RecommendationMessage}. */
+  Recommendation: 'recommendation',
+  /** What came of the player's answer to a recommendation: {@link RecommendationResult}. */
+  RecommendationResult: 'recommendationResult',
 } as const;
 
 export interface WelcomeMessage {
@@ -86,6 +106,43 @@ export interface ProfileMessage {
   probabilities: Record<string, number>;
 }
 
+/** A change of this player's difficulty targets, with the rule behind it. */
+export interface DirectorMessage {
+  /** Rule-set version that decided. */
+  ruleSetVersion: number;
+  /** 'easier' or 'harder' than before this decision ('same' when only the cause changed). */
+  direction: 'easier' | 'harder' | 'same';
+  /** Difficulty index (0–1) the knobs are moving to. */
+  target: number;
+  /** Short "why" for the HUD, e.g. "ease-struggling: style.novice 0.82". */
+  why: string;
+  /** Rule that decided, and the rules active for this player now. */
+  ruleId: string;
+  activeRules: string[];
+}
+
+export interface RecommendationMessage {
+  /** Answer with {@link RecommendationResponse} using this id. */
+  id: string;
+  kind: RecommendationKind;
+  /** Mode or loadout name; for "room", the room id to join. */
+  value?: string;
+  /** For "room": the label of the suggested room. */
+  roomName?: string;
+  message: string;
+  /** Rule id and the inputs it saw. */
+  why: string;
+  /** Unanswered after this long, it counts as ignored and goes away. */
+  expiresInSeconds: number;
+}
+
+export interface RecommendationResult {
+  id: string;
+  outcome: 'accepted' | 'dismissed' | 'ignored';
+  /** What changed, e.g. "mode: casual" (accepted mode/loadout), or a room to join. */
+  applied?: { mode?: Mode; loadout?: Loadout; roomId?: string };
+}
+
 export type ErrorCode = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input';
 
 export interface ErrorMessage {
@@ -100,6 +157,8 @@ export interface ErrorMessage {
 export interface ArenaMetadata {
   roomName: string;
   wave: number;
+  /** Mean difficulty index (0–1) of the players in it (0 while empty). */
+  difficulty: number;
 }
 
 /** One entry of `GET /api/rooms`: an open arena room for the lobby. */
@@ -111,6 +170,8 @@ export interface RoomListing {
   maxClients: number;
   /** Current wave (0 before the first). */
   wave: number;
+  /** Mean difficulty (0–1) of its players. */
+  difficulty: number;
 }
 
 // ───────────────────────────── validation ─────────────────────────────
@@ -195,13 +256,22 @@ export function parseChat(raw: unknown): Parsed<ChatMessage> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export function parseRecommendationResponse(raw: unknown): Parsed<RecommendationResponse> {
+  const obj = plainObject(raw, ['id', 'action']);
+  if (!obj.ok) return obj;
+  const { id, action } = obj.value;
+  if (typeof id !== 'string' || !UUID.test(id)) return fail('id: must be a UUID');
+  if (action !== 'accept' && action !== 'dismiss') return fail('action: must be "accept" or "dismiss"');
+  return { ok: true, value: { id: id.toLowerCase(), action } };
+}
+
 export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
-  const obj = plainObject(raw ?? {}, ['name'], ['playerId', 'roomName']);
+  const obj = plainObject(raw ?? {}, ['name'], ['playerId', 'roomName', 'mode', 'loadout']);
   if (!obj.ok) return obj;
   const name = cleanText(obj.value.name, 'name', MAX_NAME_LENGTH);
   if (!name.ok) return name;
   const value: JoinOptions = { name: name.value };
-  const { playerId, roomName } = obj.value;
+  const { playerId, roomName, mode, loadout } = obj.value;
   if (playerId !== undefined) {
     if (typeof playerId !== 'string' || !UUID.test(playerId)) return fail('playerId: must be a UUID');
     value.playerId = playerId.toLowerCase();
@@ -210,6 +280,14 @@ export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
     const label = cleanText(roomName, 'roomName', 32);
     if (!label.ok) return label;
     value.roomName = label.value;
+  }
+  if (mode !== undefined) {
+    if (typeof mode !== 'string' || !(MODES as readonly string[]).includes(mode)) return fail(`mode: must be one of ${MODES.join(', ')}`);
+    value.mode = mode as Mode;
+  }
+  if (loadout !== undefined) {
+    if (typeof loadout !== 'string' || !(LOADOUTS as readonly string[]).includes(loadout)) return fail(`loadout: must be one of ${LOADOUTS.join(', ')}`);
+    value.loadout = loadout as Loadout;
   }
   return { ok: true, value };
 }

@@ -5,15 +5,16 @@
  * bots in models/ play the very same step headless.
  */
 import {
-  AMMO_PICKUP_ROUNDS, AMMO_REGEN_TICKS, ARENA_HEIGHT, ARENA_WIDTH, BULLET_DAMAGE, BULLET_RADIUS,
+  AMMO_PICKUP_ROUNDS, AMMO_REGEN_TICKS, ARENA_HEIGHT, ARENA_WIDTH, BULLET_RADIUS,
   BULLET_SPEED, BULLET_TTL_TICKS, CHASER_HIT_COOLDOWN_TICKS, CHASER_HP, DASH_COOLDOWN_TICKS,
-  DASH_SPEED_MULTIPLIER, DASH_TICKS, DT, ENEMY_BULLET_SPEED, ENEMY_RADIUS, FIRE_COOLDOWN_TICKS,
+  DASH_SPEED_MULTIPLIER, DASH_TICKS, DT, ENEMY_BULLET_SPEED, ENEMY_RADIUS,
   HEALTH_PICKUP_HP, MAX_ENEMIES, MAX_PICKUPS, MAX_PROJECTILES, PICKUP_RADIUS, PICKUP_TTL_TICKS,
   PLAYER_MAX_AMMO, PLAYER_MAX_HP, PLAYER_RADIUS, PLAYER_SPEED, POWER_TICKS, RESPAWN_TICKS,
   SCORE_PER_KILL, SCORE_PER_WAVE, SHOOTER_FIRE_TICKS, SHOOTER_HP, SHOOTER_RANGE, SHOOTER_SHARE,
   SPAWN_PROTECTION_TICKS, TICK_RATE,
 } from './constants.js';
 import { clampKnobs, defaultKnobs, type DifficultyKnobs } from './difficulty.js';
+import { DEFAULT_LOADOUT, LOADOUT_STATS, type Loadout } from './loadouts.js';
 import { nextGaussian, nextRandom } from './rng.js';
 
 /** What a player asks for in one tick. Validated by the protocol before it gets here. */
@@ -79,6 +80,8 @@ export interface SimPlayer {
    * the pacing ones (spawnRate, waveSize, relaxSeconds) come from the room's knobs.
    */
   knobs: DifficultyKnobs;
+  /** Weapon: fire rate and bullet damage. */
+  loadout: Loadout;
   stats: PlayerStats;
   /** Damage taken and hits landed in the current tick (reset every step). */
   tickDamage: number;
@@ -185,7 +188,7 @@ export function addPlayer(world: SimWorld, id: string, name: string): SimPlayer 
     alive: true, connected: true, respawnTicks: 0, protectTicks: SPAWN_PROTECTION_TICKS,
     dashTicks: 0, dashCooldown: 0, dashX: 0, dashY: 0, fireCooldown: 0, powerTicks: 0,
     ammoRegenTicks: AMMO_REGEN_TICKS, pickupTicks: 0, score: 0, kills: 0, deaths: 0, lastSeq: 0,
-    knobs: { ...world.knobs },
+    knobs: { ...world.knobs }, loadout: DEFAULT_LOADOUT,
     stats: { damageTaken: 0, shotsFired: 0, shotsHit: 0, pickups: 0, lastDeathTick: -1 },
     tickDamage: 0, tickHits: 0,
   };
@@ -254,13 +257,14 @@ function fire(world: SimWorld, p: SimPlayer, input: PlayerInput): void {
   if (!input.fire || !p.alive || !p.connected || p.fireCooldown > 0 || p.ammo <= 0) return;
   if (world.projectiles.length >= MAX_PROJECTILES) return;
   p.ammo--;
-  p.fireCooldown = p.powerTicks > 0 ? FIRE_COOLDOWN_TICKS >> 1 : FIRE_COOLDOWN_TICKS;
+  const weapon = LOADOUT_STATS[p.loadout];
+  p.fireCooldown = p.powerTicks > 0 ? Math.max(1, weapon.fireCooldownTicks >> 1) : weapon.fireCooldownTicks;
   p.stats.shotsFired++;
   const cos = Math.cos(p.aim), sin = Math.sin(p.aim);
   world.projectiles.push({
     id: world.nextId++, ownerId: p.id,
     x: p.x + cos * (PLAYER_RADIUS + BULLET_RADIUS), y: p.y + sin * (PLAYER_RADIUS + BULLET_RADIUS),
-    vx: cos * BULLET_SPEED, vy: sin * BULLET_SPEED, ttl: BULLET_TTL_TICKS, damage: BULLET_DAMAGE,
+    vx: cos * BULLET_SPEED, vy: sin * BULLET_SPEED, ttl: BULLET_TTL_TICKS, damage: weapon.bulletDamage,
   });
   world.events.push({ type: 'shot', playerId: p.id });
 }

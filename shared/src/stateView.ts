@@ -38,7 +38,15 @@ export interface PlayerView {
   lastSeq: number;
   /** 0–1 summary of this player's knobs (difficultyIndex). */
   difficulty: number;
+  /** The knobs acting on this player (the director moves them). */
+  knobs: PlayerKnobsView;
+  /** Difficulty mode ("casual" | "standard" | "hardcore"). */
+  mode: string;
+  /** Weapon ("blaster" | "rapid" | "heavy"). */
+  loadout: string;
 }
+
+export type PlayerKnobsView = Pick<DifficultyKnobs, 'enemySpeed' | 'enemyDamage' | 'enemyAccuracy' | 'pickupRate'>;
 
 export interface EnemyView {
   kind: EnemyKind;
@@ -76,6 +84,6 @@ export interface ArenaStateView {
   enemies: MapView<EnemyView>;
   projectiles: MapView<ProjectileView>;
   pickups: MapView<PickupView>;
-  /** The room's knobs. */
+  /** The room's knobs: the pacing ones (spawnRate, waveSize, relaxSeconds) act on the room; the others are a new player's starting point. */
   knobs: DifficultyKnobs;
 }

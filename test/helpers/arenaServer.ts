@@ -10,12 +10,18 @@ import { ARENA_ROOM, type ArenaStateView } from '@pulse-arena/shared';
 import { createArenaServer } from '../../server/src/app.js';
 import type { InferenceService } from '../../server/src/inference/types.js';
 import type { GameRecorder } from '../../server/src/rooms/gameRecorder.js';
+import { RuleRegistry } from '../../server/src/director/ruleRegistry.js';
+import { MemoryRuleStore } from '../../server/src/director/ruleStore.js';
+import type { Accounts } from '../../server/src/auth/accounts.js';
+import type { PrismaClient } from '../../server/src/generated/prisma/client.js';
 
 export interface BootedArena {
   colyseus: ColyseusTestServer;
   /** Base HTTP URL, e.g. http://127.0.0.1:2568 */
   http: string;
   sdk(): Client;
+  /** The live designer rules the rooms run (in memory unless `BootModels.rules` was given). */
+  rules: RuleRegistry;
   /** A new SDK client creates an arena room (or joins `roomId`) and waits until its player is in the state. */
   join(name: string, roomId?: string): Promise<ArenaClientRoom>;
   shutdown(): Promise<void>;
@@ -28,11 +34,19 @@ export interface BootModels {
   inference?: InferenceService | null;
   modelApiKey?: string;
   classifyEveryTicks?: number;
+  /** Designer rules; default: a fresh in-memory store with the default rule set as version 1. */
+  rules?: RuleRegistry;
+  accounts?: Accounts | null;
+  prisma?: PrismaClient | null;
 }
 
 export async function bootArena(recorder: GameRecorder | null = null, models: BootModels = {}): Promise<BootedArena> {
+  const rules = models.rules ?? await RuleRegistry.open(new MemoryRuleStore());
   const server = createArenaServer({
     recorder,
+    rules,
+    accounts: models.accounts ?? null,
+    prisma: models.prisma ?? null,
     inference: models.inference ?? null,
     ...(models.modelApiKey !== undefined && { modelApiKey: models.modelApiKey }),
     ...(models.classifyEveryTicks !== undefined && { classifyEveryTicks: models.classifyEveryTicks }),
@@ -48,6 +62,7 @@ export async function bootArena(recorder: GameRecorder | null = null, models: Bo
     colyseus,
     http: `http://127.0.0.1:${port}`,
     sdk,
+    rules,
     async join(name, roomId) {
       const room = roomId
         ? await sdk().joinById<ArenaStateView>(roomId, { name })

@@ -56,13 +56,67 @@ export interface ChatRowScores {
   model: string;
 }
 
+/** One room-second of director input and output (see DirectorSample in prisma/schema.prisma). */
+export interface DirectorSampleRow {
+  id: string;
+  at: Date;
+  roomId: string;
+  matchId: string;
+  ruleSetVersion: number;
+  inputs: object;
+  knobs: object;
+}
+export interface DecisionRow {
+  id: string;
+  at: Date;
+  roomId: string;
+  matchId: string;
+  playerId: string | null;
+  ruleSetVersion: number;
+  ruleId: string;
+  kind: 'activate' | 'deactivate' | 'recommend';
+  inputs: object;
+  changes: object;
+  recommendation?: object | undefined;
+}
+export interface RecommendationRow {
+  id: string;
+  playerId: string;
+  matchId: string;
+  roomId: string;
+  kind: string;
+  value: string | null;
+  message: string;
+  decisionId: string | null;
+  createdAt: Date;
+}
+export interface RecommendationOutcomeRow {
+  id: string;
+  outcome: 'accepted' | 'dismissed' | 'ignored';
+  resolvedAt: Date;
+}
+export interface PlayerProfileRow {
+  playerId: string;
+  mode: string;
+  loadout: string;
+  style: Record<string, number>;
+  difficulty: number;
+  updatedAt: Date;
+}
+
 type Op =
   | ({ kind: 'player' } & PlayerRow)
   | ({ kind: 'matchStart' } & MatchStartRow)
   | ({ kind: 'join' } & MatchJoinRow)
   | ({ kind: 'update' } & MatchPlayerUpdateRow)
   | ({ kind: 'matchEnd' } & MatchEndRow)
-  | ({ kind: 'chat' } & ChatRow);
+  | ({ kind: 'chat' } & ChatRow)
+  | ({ kind: 'sample' } & DirectorSampleRow)
+  // These rows have a `kind` field of their own, so they ride inside the op.
+  | { kind: 'decision'; id: string; row: DecisionRow }
+  | { kind: 'recommendation'; id: string; row: RecommendationRow }
+  | ({ kind: 'outcome' } & RecommendationOutcomeRow)
+  | ({ kind: 'profile' } & PlayerProfileRow);
 type Queued = { op: Op; seq: number };
 
 export interface WriteBehindOptions {
@@ -145,6 +199,17 @@ function checkScores(kind: string, v: ChatRowScores): ChatRowScores {
   };
 }
 
+/** JSON columns: a plain object that survives JSON (no NaN, no NUL), copied so later mutation cannot reach the queue. */
+function checkJson(kind: string, field: string, v: unknown): object {
+  if (typeof v !== 'object' || v === null) fail(kind, `${field} must be an object`);
+  const text = JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'number' && !Number.isFinite(x)) fail(kind, `${field} must not contain NaN or Infinity`);
+    return x;
+  });
+  if (text.includes('\\u0000')) fail(kind, `${field} must not contain NUL characters`);
+  return JSON.parse(text) as object;
+}
+
 function checkInt(kind: string, field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > INT4_MAX) {
     fail(kind, `${field} must be an integer from 0 to ${INT4_MAX}`);
@@ -205,6 +270,11 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
   const matchPlayers = new Map<string, MP>();
   const ends = new Map<string, MatchEndRow>();
   const chats = new Map<string, ChatRow>();
+  const samples = new Map<string, DirectorSampleRow>();
+  const decisions = new Map<string, DecisionRow>();
+  const recommendations = new Map<string, RecommendationRow>();
+  const outcomes = new Map<string, RecommendationOutcomeRow>();
+  const profiles = new Map<string, PlayerProfileRow>();
 
   for (const { op } of batch) {
     switch (op.kind) {
@@ -239,6 +309,22 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
         break;
       case 'chat':
         if (!chats.has(op.id)) chats.set(op.id, op);
+        break;
+      case 'sample':
+        samples.set(op.id, op);
+        break;
+      case 'decision':
+        decisions.set(op.id, op.row);
+        break;
+      case 'recommendation':
+        recommendations.set(op.id, op.row);
+        break;
+      case 'outcome':
+        // The first answer to a recommendation stands.
+        if (!outcomes.has(op.id)) outcomes.set(op.id, op);
+        break;
+      case 'profile':
+        profiles.set(op.playerId, op);
         break;
     }
   }
@@ -309,6 +395,41 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
     }));
     out.push(prisma.chatMessage.createMany({ data, skipDuplicates: true }));
   }
+  if (samples.size > 0) {
+    const data = [...samples.values()].map((r) => ({ ...r, inputs: r.inputs as Prisma.InputJsonObject, knobs: r.knobs as Prisma.InputJsonObject }));
+    out.push(prisma.directorSample.createMany({ data, skipDuplicates: true }));
+  }
+  if (decisions.size > 0) {
+    const data = [...decisions.values()].map(({ recommendation, ...r }) => ({
+      ...r, inputs: r.inputs as Prisma.InputJsonObject, changes: r.changes as Prisma.InputJsonObject,
+      ...(recommendation && { recommendation: recommendation as Prisma.InputJsonObject }),
+    }));
+    out.push(prisma.directorDecision.createMany({ data, skipDuplicates: true }));
+  }
+  if (recommendations.size > 0) {
+    out.push(prisma.recommendation.createMany({ data: [...recommendations.values()], skipDuplicates: true }));
+  }
+  if (outcomes.size > 0) {
+    const rows = [...outcomes.values()];
+    out.push(prisma.$executeRaw`
+      UPDATE "Recommendation" AS r SET "outcome" = u.outcome, "resolvedAt" = u.resolved
+      FROM unnest(${rows.map((o) => o.id)}::uuid[], ${rows.map((o) => o.outcome)}::text[], ${rows.map((o) => iso(o.resolvedAt))}::timestamp(3)[])
+        AS u(id, outcome, resolved)
+      WHERE r."id" = u.id AND r."outcome" IS NULL`);
+  }
+  if (profiles.size > 0) {
+    const rows = [...profiles.values()];
+    out.push(prisma.$executeRaw`
+      INSERT INTO "PlayerProfile" ("playerId", "mode", "loadout", "style", "difficulty", "updatedAt")
+      SELECT p, m, l, s::jsonb, d, u FROM unnest(
+        ${rows.map((r) => r.playerId)}::uuid[], ${rows.map((r) => r.mode)}::text[], ${rows.map((r) => r.loadout)}::text[],
+        ${rows.map((r) => JSON.stringify(r.style))}::text[], ${rows.map((r) => r.difficulty)}::float8[],
+        ${rows.map((r) => iso(r.updatedAt))}::timestamp(3)[]
+      ) AS x(p, m, l, s, d, u)
+      ON CONFLICT ("playerId") DO UPDATE SET "mode" = EXCLUDED."mode", "loadout" = EXCLUDED."loadout",
+        "style" = EXCLUDED."style", "difficulty" = EXCLUDED."difficulty", "updatedAt" = EXCLUDED."updatedAt"
+      WHERE EXCLUDED."updatedAt" >= "PlayerProfile"."updatedAt"`);
+  }
   return out;
 }
 
@@ -317,6 +438,8 @@ function keyOf(op: Op): string {
     case 'join':
     case 'update':
       return `${op.matchId}/${op.playerId}`;
+    case 'profile':
+      return op.playerId;
     default:
       return op.id;
   }
@@ -451,6 +574,69 @@ export class WriteBehindQueue {
       text: checkText(k, 'text', row.text),
       createdAt: checkDate(k, 'createdAt', row.createdAt),
       ...(row.scores && { scores: checkScores(k, row.scores) }),
+    });
+  }
+
+  /** Stores one director sample (once per `id`). @throws {TypeError} on an invalid row. */
+  recordDirectorSample(row: DirectorSampleRow): void {
+    const k = 'recordDirectorSample';
+    this.enqueue({
+      kind: 'sample', id: checkUuid(k, 'id', row.id), at: checkDate(k, 'at', row.at),
+      roomId: checkText(k, 'roomId', row.roomId, false), matchId: checkUuid(k, 'matchId', row.matchId),
+      ruleSetVersion: checkInt(k, 'ruleSetVersion', row.ruleSetVersion),
+      inputs: checkJson(k, 'inputs', row.inputs), knobs: checkJson(k, 'knobs', row.knobs),
+    });
+  }
+
+  /** Stores one director decision (once per `id`). @throws {TypeError} on an invalid row. */
+  recordDecision(row: DecisionRow): void {
+    const k = 'recordDecision';
+    if (!['activate', 'deactivate', 'recommend'].includes(row.kind)) fail(k, 'kind must be activate, deactivate or recommend');
+    const id = checkUuid(k, 'id', row.id);
+    this.enqueue({
+      kind: 'decision', id,
+      row: {
+        id, at: checkDate(k, 'at', row.at),
+        roomId: checkText(k, 'roomId', row.roomId, false), matchId: checkUuid(k, 'matchId', row.matchId),
+        playerId: row.playerId === null ? null : checkUuid(k, 'playerId', row.playerId),
+        ruleSetVersion: checkInt(k, 'ruleSetVersion', row.ruleSetVersion), ruleId: checkText(k, 'ruleId', row.ruleId, false),
+        kind: row.kind, inputs: checkJson(k, 'inputs', row.inputs), changes: checkJson(k, 'changes', row.changes),
+        ...(row.recommendation && { recommendation: checkJson(k, 'recommendation', row.recommendation) }),
+      },
+    });
+  }
+
+  /** Stores a recommendation shown to a player. @throws {TypeError} on an invalid row. */
+  recordRecommendation(row: RecommendationRow): void {
+    const k = 'recordRecommendation';
+    const id = checkUuid(k, 'id', row.id);
+    this.enqueue({
+      kind: 'recommendation', id,
+      row: {
+        id, playerId: checkUuid(k, 'playerId', row.playerId),
+        matchId: checkUuid(k, 'matchId', row.matchId), roomId: checkText(k, 'roomId', row.roomId, false),
+        kind: checkText(k, 'kind', row.kind, false), value: row.value === null ? null : checkText(k, 'value', row.value),
+        message: checkText(k, 'message', row.message), decisionId: row.decisionId === null ? null : checkUuid(k, 'decisionId', row.decisionId),
+        createdAt: checkDate(k, 'createdAt', row.createdAt),
+      },
+    });
+  }
+
+  /** Records what the player did with a recommendation; the first answer stands. @throws {TypeError} on an invalid row. */
+  resolveRecommendation(row: RecommendationOutcomeRow): void {
+    const k = 'resolveRecommendation';
+    if (!['accepted', 'dismissed', 'ignored'].includes(row.outcome)) fail(k, 'outcome must be accepted, dismissed or ignored');
+    this.enqueue({ kind: 'outcome', id: checkUuid(k, 'id', row.id), outcome: row.outcome, resolvedAt: checkDate(k, 'resolvedAt', row.resolvedAt) });
+  }
+
+  /** Keeps what the director learnt about a player for the lobby. @throws {TypeError} on an invalid row. */
+  saveProfile(row: PlayerProfileRow): void {
+    const k = 'saveProfile';
+    if (!Number.isFinite(row.difficulty)) fail(k, 'difficulty must be a finite number');
+    this.enqueue({
+      kind: 'profile', playerId: checkUuid(k, 'playerId', row.playerId), mode: checkText(k, 'mode', row.mode, false),
+      loadout: checkText(k, 'loadout', row.loadout, false), style: checkJson(k, 'style', row.style) as Record<string, number>,
+      difficulty: row.difficulty, updatedAt: checkDate(k, 'updatedAt', row.updatedAt),
     });
   }
 

@@ -11,6 +11,12 @@ import { serverStats } from '../stats.js';
 import type { InferenceService } from '../inference/types.js';
 import { requireBasicAuth } from './basicAuth.js';
 import { createModelApiRouter, inferenceHealth } from './modelApi.js';
+import { createDesignerRouter } from './designerRoutes.js';
+import { createSessionRouter } from './sessionAuth.js';
+import type { Accounts } from '../auth/accounts.js';
+import type { OpenRooms } from '../director/recommender.js';
+import type { RuleRegistry } from '../director/ruleRegistry.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 
 export const VERSION = '0.1.0';
 const startedAt = Date.now();
@@ -32,6 +38,13 @@ export interface RouteOptions {
   inference?: InferenceService | null;
   /** Bearer key of the model-serving API (default $MODEL_API_KEY, else generated and logged). */
   modelApiKey?: string;
+  /** Staff accounts (null: no database, so no logins). */
+  accounts?: Accounts | null;
+  /** The live designer rules (null: no director). */
+  rules?: RuleRegistry | null;
+  /** The database, for the decision log, dry runs and player profiles. */
+  prisma?: PrismaClient | null;
+  rooms: OpenRooms;
 }
 
 export function mountRoutes(app: Application, opts: RouteOptions): void {
@@ -69,9 +82,15 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
         clients: r.clients,
         maxClients: r.maxClients,
         wave: (r.metadata as ArenaMetadata | undefined)?.wave ?? 0,
+        difficulty: (r.metadata as ArenaMetadata | undefined)?.difficulty ?? 0,
       }));
     res.json(listing);
   });
+
+  app.use(createSessionRouter(opts.accounts ?? null));
+  app.use(createDesignerRouter({
+    accounts: opts.accounts ?? null, rules: opts.rules ?? null, prisma: opts.prisma ?? null, rooms: opts.rooms, inference: opts.inference ?? null,
+  }));
 
   if (opts.inference) app.use(createModelApiRouter({ inference: opts.inference, apiKey: opts.modelApiKey }));
 
@@ -84,6 +103,11 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
   });
 
   if (existsSync(opts.clientDist)) {
+    // The consoles are pages of the client build.
+    app.get(['/designer', '/designer/'], (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile('designer.html', { root: opts.clientDist });
+    });
     app.use(express.static(opts.clientDist, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
   } else {
     app.get('/', (_req, res) => {

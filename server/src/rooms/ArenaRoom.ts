@@ -9,13 +9,15 @@ import { performance } from 'node:perf_hooks';
 import { Room, ServerError, type Client } from '@colyseus/core';
 import {
   FRAME_RING_CAPACITY, FRAME_WINDOW, FrameRing, MAX_PLAYERS_PER_ROOM, ServerMessage, TICK_MS, TICK_RATE,
-  addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
-  removePlayer, stepWorld,
+  DEFAULT_LOADOUT, addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
+  parseRecommendationResponse, removePlayer, stepWorld,
   type ArenaMetadata, type ChatBroadcast, type ErrorCode, type ErrorMessage, type JoinOptions,
   type PlayerInput, type ProfileMessage, type SimWorld, type WelcomeMessage,
 } from '@pulse-arena/shared';
 import { isClassifiable } from '@pulse-arena/models/behavior/windows';
 import type { ChatScores, InferenceService } from '../inference/types.js';
+import { RoomDirector, type RoomFinder } from '../director/roomDirector.js';
+import type { RuleRegistry } from '../director/ruleRegistry.js';
 import { serverStats, type RejectReason } from '../stats.js';
 import {
   ArenaState, EnemyState, PickupState, PlayerState, ProjectileState,
@@ -54,16 +56,22 @@ export interface ArenaServices {
   inference: InferenceService | null;
   /** Ticks between two classifications of a player (1…TICK_RATE; default {@link DEFAULT_CLASSIFY_EVERY_TICKS}). */
   classifyEveryTicks?: number;
+  /** The live designer rules; null runs rooms without a director (fixed default knobs). */
+  rules?: RuleRegistry | null;
+  /** Open rooms, for "join this room" recommendations. */
+  roomFinder?: RoomFinder | null;
 }
 
-let services: Required<ArenaServices> = { recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS };
+let services: Required<ArenaServices> = {
+  recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS, rules: null, roomFinder: null,
+};
 /** @throws RangeError if `classifyEveryTicks` is not an integer in 1…TICK_RATE. */
 export function setArenaServices(next: ArenaServices): void {
   const classifyEveryTicks = next.classifyEveryTicks ?? DEFAULT_CLASSIFY_EVERY_TICKS;
   if (!Number.isInteger(classifyEveryTicks) || classifyEveryTicks < 1 || classifyEveryTicks > TICK_RATE) {
     throw new RangeError(`classifyEveryTicks must be an integer in [1, ${TICK_RATE}], got ${classifyEveryTicks}`);
   }
-  services = { ...next, classifyEveryTicks };
+  services = { recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null, roomFinder: next.roomFinder ?? null };
 }
 
 /** Per-connection bookkeeping that is not part of the synced state. */
@@ -97,12 +105,18 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0,
   };
   private scoreTotal = 0;
+  /** Personalization: null when the server runs without rules. */
+  director: RoomDirector | null = null;
+  private unsubscribeRules: (() => void) | null = null;
+  /** Spreads rooms' director seconds over the ticks of a second. */
+  private readonly directorPhase = randomInt(TICK_RATE);
   /** Chat times are strictly increasing per room, so stored order is the order people saw. */
   private lastChatAt = 0;
 
   override messages = {
     input: (client: Client, raw: unknown) => this.onInput(client, raw),
     chat: (client: Client, raw: unknown) => this.onChat(client, raw),
+    recommendation: (client: Client, raw: unknown) => this.onRecommendationResponse(client, raw),
     _: (client: Client, type: string | number, _raw: unknown) => {
       this.refuse(client, 'unknown_type', String(type).slice(0, 40), 'unknown message type');
     },
@@ -113,8 +127,17 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const roomName = parsed.ok && parsed.value.roomName ? parsed.value.roomName : `Arena ${this.roomId}`;
     this.world = createWorld(randomInt(2 ** 31));
     this.patchRate = TICK_MS;
-    this.setMetadata({ roomName, wave: 0 }).catch(() => undefined);
+    this.setMetadata({ roomName, wave: 0, difficulty: 0 }).catch(() => undefined);
     this.setFixedTimestep(() => this.tick(), TICK_RATE);
+    const rules = services.rules;
+    if (rules) {
+      this.director = new RoomDirector({
+        roomId: this.roomId, matchId: this.matchId, rules: rules.live, recorder: services.recorder,
+        roomFinder: services.roomFinder, send: (sessionId, type, message) => this.clients.getById(sessionId)?.send(type, message),
+        describe: () => ({ world: this.world, roomName: this.metadata.roomName }),
+      });
+      this.unsubscribeRules = rules.onChange((next) => this.director?.setRules(next));
+    }
     services.recorder?.startMatch({ id: this.matchId, roomId: this.roomId, startedAt: new Date() });
   }
 
@@ -122,6 +145,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   override onAuth(_client: Client, options: unknown): JoinOptions {
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, `invalid join options: ${parsed.error}`);
+    const { playerId } = parsed.value;
+    // One seat per player: the director and the records key on the player id.
+    if (playerId && [...this.seats.values()].some((s) => s.playerId === playerId)) {
+      throw new ServerError(409, 'this player is already in this room');
+    }
     return parsed.value;
   }
 
@@ -135,7 +163,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
       profile: null, classifying: false, classifyPhase: randomInt(services.classifyEveryTicks),
     });
-    addPlayer(this.world, client.sessionId, auth.name);
+    const player = addPlayer(this.world, client.sessionId, auth.name);
+    player.loadout = auth.loadout ?? DEFAULT_LOADOUT;
+    this.director?.addPlayer(client.sessionId, playerId, auth.name, auth.mode ?? 'standard', Date.now());
     this.state.players.set(client.sessionId, new PlayerState({ name: auth.name }));
     this.syncState();
     const welcome: WelcomeMessage = { playerId, sessionId: client.sessionId, tickRate: TICK_RATE };
@@ -168,12 +198,21 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         deaths: p.deaths, leftAt: new Date(),
       });
     }
+    const mode = this.director?.removePlayer(client.sessionId, Date.now());
+    if (p && seat && mode) {
+      services.recorder?.saveProfile({
+        playerId: seat.playerId, mode, loadout: p.loadout, style: seat.profile?.probabilities() ?? {},
+        difficulty: difficultyIndex(p.knobs), updatedAt: new Date(),
+      });
+    }
     removePlayer(this.world, client.sessionId);
     this.seats.delete(client.sessionId);
     this.state.players.delete(client.sessionId);
   }
 
   override onDispose(): void {
+    this.unsubscribeRules?.();
+    this.director?.dispose();
     services.recorder?.endMatch({
       id: this.matchId, endedAt: new Date(), wavesReached: this.world.wave, score: this.scoreTotal,
     });
@@ -214,14 +253,36 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       id: randomUUID(), sessionId: client.sessionId, name: seat.name, text: parsed.value.text, at: this.lastChatAt,
     };
     this.broadcast(ServerMessage.Chat, line);
-    const record = (scores: ChatScores | null) => services.recorder?.recordChat({
-      id: line.id, roomId: this.roomId, matchId: this.matchId, playerId: seat.playerId,
-      name: line.name, text: line.text, createdAt: new Date(line.at),
-      ...(scores?.scored && { scores: { sentiment: scores.sentiment, toxicity: scores.toxicity, model: chatModelName() } }),
-    });
+    const record = (scores: ChatScores | null) => {
+      if (scores?.scored) this.director?.onChat(client.sessionId, Date.now(), scores.sentiment, scores.toxicity);
+      services.recorder?.recordChat({
+        id: line.id, roomId: this.roomId, matchId: this.matchId, playerId: seat.playerId,
+        name: line.name, text: line.text, createdAt: new Date(line.at),
+        ...(scores?.scored && { scores: { sentiment: scores.sentiment, toxicity: scores.toxicity, model: chatModelName() } }),
+      });
+    };
     // The score is stored with the message; the model answers (or gives up) within its batch wait.
     if (services.inference) void services.inference.scoreChat(line.text).then(record, () => record(null));
     else record(null);
+  }
+
+  private onRecommendationResponse(client: Client, raw: unknown): void {
+    const parsed = parseRecommendationResponse(raw);
+    if (!parsed.ok) return this.refuse(client, 'invalid_message', 'recommendation', parsed.error);
+    const known = this.director?.respond(client.sessionId, parsed.value.id, parsed.value.action, Date.now(), this.world);
+    if (!known) this.refuse(client, 'invalid_message', 'recommendation', 'id: no pending recommendation with this id');
+  }
+
+  /** One director second: model reads and stats in, knobs and recommendations out (no I/O). */
+  private runDirector(): void {
+    const director = this.director;
+    if (!director || (!director.rulesChanged && (this.world.tick + this.directorPhase) % TICK_RATE !== 0)) return;
+    director.step(Date.now(), this.world, (sessionId) => this.seats.get(sessionId)?.profile?.probabilities() ?? null);
+    const players = this.world.players.size;
+    let sum = 0;
+    for (const p of this.world.players.values()) sum += difficultyIndex(p.knobs);
+    const difficulty = Math.round((players ? sum / players : 0) * 100) / 100;
+    if (difficulty !== this.metadata.difficulty) this.setMetadata({ ...this.metadata, difficulty }).catch(() => undefined);
   }
 
   /** Sends each player's window to the behavior model every `classifyEveryTicks` (never waits). */
@@ -285,6 +346,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       if (p) seat.frames.record(this.world, p, inputs.get(sessionId) ?? idleInput(p.aim, p.lastSeq));
     }
     this.classifyPlayers();
+    this.runDirector();
     for (const e of this.world.events) {
       if (e.type === 'waveStart') this.setMetadata({ ...this.metadata, wave: e.wave }).catch(() => undefined);
     }
@@ -319,6 +381,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       ps.powered = p.powerTicks > 0; ps.dashTicks = p.dashTicks; ps.dashCooldown = p.dashCooldown;
       ps.dashX = p.dashX; ps.dashY = p.dashY; ps.score = p.score; ps.kills = p.kills;
       ps.deaths = p.deaths; ps.lastSeq = p.lastSeq; ps.difficulty = difficultyIndex(p.knobs);
+      const pk = ps.knobs;
+      pk.enemySpeed = p.knobs.enemySpeed; pk.enemyDamage = p.knobs.enemyDamage;
+      pk.enemyAccuracy = p.knobs.enemyAccuracy; pk.pickupRate = p.knobs.pickupRate;
+      ps.loadout = p.loadout;
+      ps.mode = this.director?.modeOf(p.id) ?? 'standard';
       total += p.score;
     }
     this.scoreTotal = Math.max(this.scoreTotal, total);

@@ -6,6 +6,13 @@
 import { schema, t, type SchemaType } from '@colyseus/schema';
 import type { ArenaStateView, EnemyView, PickupView, PlayerView, ProjectileView } from '@pulse-arena/shared';
 
+export const PlayerKnobsState = schema({
+  enemySpeed: t.float32().default(0),
+  enemyDamage: t.float32().default(0),
+  enemyAccuracy: t.float32().default(0),
+  pickupRate: t.float32().default(0),
+}, 'PlayerKnobsState');
+
 export const PlayerState = schema({
   name: t.string().default(''),
   x: t.float32().default(0),
@@ -26,6 +33,9 @@ export const PlayerState = schema({
   deaths: t.uint32().default(0),
   lastSeq: t.uint32().default(0),
   difficulty: t.float32().default(0),
+  knobs: t.ref(PlayerKnobsState),
+  mode: t.string().default('standard'),
+  loadout: t.string().default('blaster'),
 }, 'PlayerState');
 export type PlayerState = SchemaType<typeof PlayerState>;
 

@@ -4,10 +4,11 @@
  */
 
 /**
- * Weight of the newest classification. At one classification a second, 0.35 lets a real
- * change of style dominate within ~3 s while a single outlier moves the read by a third.
+ * Weight of the newest classification. At one classification a second over a 3.2 s window,
+ * 0.5 lets a real change of style dominate ~3 s after it starts (the director must react
+ * within 5 s), while one outlier moves the read only halfway and the next read pulls it back.
  */
-export const PROFILE_SMOOTHING = 0.35;
+export const PROFILE_SMOOTHING = 0.5;
 
 export class BehaviorProfile {
   private readonly smoothed: Float32Array;

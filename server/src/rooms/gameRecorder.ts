@@ -1,3 +1,7 @@
+import type {
+  DecisionRow, DirectorSampleRow, PlayerProfileRow, RecommendationOutcomeRow, RecommendationRow,
+} from '../db/writeBehind.js';
+
 /**
  * What a room writes about a match. The write-behind queue (db/writeBehind.ts) implements
  * it; every call is synchronous and O(1) so a tick never waits on the database.
@@ -16,4 +20,10 @@ export interface GameRecorder {
     /** Chat model scores, when the model answered. */
     scores?: { sentiment: readonly [number, number, number]; toxicity: number; model: string };
   }): void;
+  /** The director's input and output for one room-second (what the dry run replays). */
+  recordDirectorSample(row: DirectorSampleRow): void;
+  recordDecision(row: DecisionRow): void;
+  recordRecommendation(row: RecommendationRow): void;
+  resolveRecommendation(row: RecommendationOutcomeRow): void;
+  saveProfile(row: PlayerProfileRow): void;
 }

@@ -1,0 +1,219 @@
+/**
+ * The designer console's API (shapes in shared/src/designerApi.ts): rule-set versions,
+ * validation, publish and rollback, dry run, the decision log, live rooms and model
+ * status — all behind the designer (or admin) role — and the lobby's recommendations
+ * for guests.
+ */
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import {
+  parseRuleSet,
+  type DecisionRecord, type LiveRoom, type ModelStatusReport, type PublishResponse, type ValidationResponse,
+} from '@pulse-arena/shared';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Accounts } from '../auth/accounts.js';
+import { dryRun, DryRunError } from '../director/dryRun.js';
+import { lobbyRecommendations, type OpenRooms } from '../director/recommender.js';
+import { liveDirectors } from '../director/roomDirector.js';
+import type { RuleRegistry } from '../director/ruleRegistry.js';
+import type { InferenceService } from '../inference/types.js';
+import { requireRole } from './sessionAuth.js';
+
+export interface DesignerRouteOptions {
+  accounts: Accounts | null;
+  rules: RuleRegistry | null;
+  prisma: PrismaClient | null;
+  rooms: OpenRooms;
+  inference: InferenceService | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Rule sets are small; 256 KiB is ~100 rules with long descriptions, with room to spare. */
+const RULESET_BODY_LIMIT = '256kb';
+const MAX_NOTE = 500;
+
+export function createDesignerRouter(opts: DesignerRouteOptions): Router {
+  const router = express.Router();
+  const designer = requireRole(opts.accounts, ['designer', 'admin']);
+  const json = express.json({ limit: RULESET_BODY_LIMIT });
+  const rules = opts.rules;
+  const throughput = new ThroughputMeter();
+
+  router.use('/api/designer', designer);
+  router.use('/api/designer', (_req, res, next) => {
+    if (!rules) return void res.status(503).json({ error: 'the director is off on this server' });
+    next();
+  });
+
+  router.get('/api/designer/rulesets', async (_req, res) => {
+    res.json(await rules!.store.list());
+  });
+
+  router.get('/api/designer/rulesets/live', async (_req, res) => {
+    const live = await rules!.store.get(rules!.live.version);
+    if (!live) return void res.status(404).json({ error: 'no live rule set' });
+    res.json(live);
+  });
+
+  router.get('/api/designer/rulesets/:version', async (req, res) => {
+    const version = parseVersion(req.params.version);
+    if (version === null) return void res.status(400).json({ error: 'version: must be a positive integer' });
+    const found = await rules!.store.get(version);
+    if (!found) return void res.status(404).json({ error: `no rule set version ${version}` });
+    res.json(found);
+  });
+
+  router.post('/api/designer/rulesets/validate', json, (req, res) => {
+    const parsed = parseRuleSet((req.body as { ruleSet?: unknown } | undefined)?.ruleSet);
+    const body: ValidationResponse = parsed.ok ? { ok: true, errors: [] } : { ok: false, errors: parsed.errors };
+    res.json(body);
+  });
+
+  router.post('/api/designer/rulesets', json, async (req, res) => {
+    const body = (req.body ?? {}) as { ruleSet?: unknown; note?: unknown };
+    const note = parseNote(body.note);
+    if (note === null) return void res.status(400).json({ error: `note: a string of at most ${MAX_NOTE} characters` });
+    const result = await rules!.publishNew(body.ruleSet, req.session!.username, note);
+    if (!result.ok) return void res.status(400).json({ error: 'invalid rule set: nothing was published', errors: result.errors });
+    const published: PublishResponse = { version: result.version, publishedAt: result.publishedAt.toISOString() };
+    res.status(201).json(published);
+  });
+
+  router.post('/api/designer/rulesets/:version/publish', json, async (req, res) => {
+    const version = parseVersion(req.params.version);
+    if (version === null) return void res.status(400).json({ error: 'version: must be a positive integer' });
+    const note = parseNote((req.body as { note?: unknown } | undefined)?.note);
+    if (note === null) return void res.status(400).json({ error: `note: a string of at most ${MAX_NOTE} characters` });
+    const published = await rules!.publishVersion(version, req.session!.username, note || `rollback to version ${version}`);
+    if (!published) return void res.status(404).json({ error: `no rule set version ${version}` });
+    const body: PublishResponse = { version: published.version, publishedAt: published.publishedAt.toISOString() };
+    res.json(body);
+  });
+
+  router.post('/api/designer/dry-run', json, async (req, res, next) => {
+    if (!opts.prisma) return void res.status(503).json({ error: 'the dry run replays recorded play: it needs a database' });
+    const { version, from, to } = (req.body ?? {}) as Record<string, unknown>;
+    const v = typeof version === 'number' ? version : NaN;
+    if (!Number.isInteger(v) || v < 1) return void res.status(400).json({ error: 'version: must be a positive integer' });
+    const fromDate = parseTime(from);
+    const toDate = parseTime(to);
+    if (!fromDate) return void res.status(400).json({ error: 'from: must be an ISO date-time' });
+    if (!toDate) return void res.status(400).json({ error: 'to: must be an ISO date-time' });
+    try {
+      res.json(await dryRun(opts.prisma, rules!.store, { version: v, from: fromDate, to: toDate }));
+    } catch (err) {
+      if (err instanceof DryRunError) return void res.status(err.status).json({ error: err.message });
+      next(err);
+    }
+  });
+
+  router.get('/api/designer/decisions', async (req, res) => {
+    if (!opts.prisma) return void res.status(503).json({ error: 'the decision log needs a database' });
+    const q = req.query as Record<string, unknown>;
+    const where: Record<string, unknown> = {};
+    for (const key of ['roomId', 'ruleId'] as const) {
+      if (q[key] === undefined) continue;
+      if (typeof q[key] !== 'string' || q[key].length > 100) return void res.status(400).json({ error: `${key}: a string of at most 100 characters` });
+      where[key] = q[key];
+    }
+    if (q.playerId !== undefined) {
+      if (typeof q.playerId !== 'string' || !UUID.test(q.playerId)) return void res.status(400).json({ error: 'playerId: must be a UUID' });
+      where.playerId = q.playerId.toLowerCase();
+    }
+    if (q.kind !== undefined) {
+      if (q.kind !== 'activate' && q.kind !== 'deactivate' && q.kind !== 'recommend') {
+        return void res.status(400).json({ error: 'kind: activate, deactivate or recommend' });
+      }
+      where.kind = q.kind;
+    }
+    const at: Record<string, Date> = {};
+    for (const [key, op] of [['since', 'gte'], ['until', 'lte']] as const) {
+      if (q[key] === undefined) continue;
+      const d = parseTime(q[key]);
+      if (!d) return void res.status(400).json({ error: `${key}: must be an ISO date-time` });
+      at[op] = d;
+    }
+    if (Object.keys(at).length) where.at = at;
+    const limit = q.limit === undefined ? 100 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return void res.status(400).json({ error: 'limit: an integer from 1 to 1000' });
+    const rows = await opts.prisma.directorDecision.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: limit });
+    const body: DecisionRecord[] = rows.map((r) => ({
+      id: r.id, at: r.at.toISOString(), roomId: r.roomId, matchId: r.matchId, playerId: r.playerId,
+      ruleSetVersion: r.ruleSetVersion, ruleId: r.ruleId, kind: r.kind as DecisionRecord['kind'],
+      inputs: r.inputs as DecisionRecord['inputs'], changes: r.changes as unknown as DecisionRecord['changes'],
+      ...(r.recommendation && { recommendation: r.recommendation as unknown as NonNullable<DecisionRecord['recommendation']> }),
+    }));
+    res.json(body);
+  });
+
+  router.get('/api/designer/live', (_req, res) => {
+    const body: LiveRoom[] = [...liveDirectors].map((d) => d.live());
+    res.json(body);
+  });
+
+  router.get('/api/designer/models', (_req, res) => {
+    const status = opts.inference?.status();
+    const body: ModelStatusReport = {
+      backend: status?.backend ?? null,
+      models: (status?.models ?? []).map((m) => ({ name: m.name, version: m.version, state: m.state, ...(m.error && { error: m.error }) })),
+      throughput: status?.counters ? throughput.measure(Object.fromEntries(Object.entries(status.counters).map(([k, c]) => [k, c.scored]))) : {},
+      restarts: status?.restarts ?? 0,
+      queued: status?.queued ?? 0,
+    };
+    res.json(body);
+  });
+
+  // Players are guests: their recommendations are keyed by the guest id the game gave them.
+  router.get('/api/recommendations', async (req, res) => {
+    const playerId = req.query.playerId;
+    if (playerId !== undefined && (typeof playerId !== 'string' || !UUID.test(playerId))) {
+      return void res.status(400).json({ error: 'playerId: must be a UUID' });
+    }
+    const row = playerId && opts.prisma
+      ? await opts.prisma.playerProfile.findUnique({ where: { playerId: playerId.toLowerCase() } })
+      : null;
+    await opts.rooms.refresh();
+    res.json(lobbyRecommendations(row && { ...row, style: row.style as Record<string, number> }, opts.rooms));
+  });
+
+  const jsonErrors: ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, _req, res, next) => {
+    if (err.type === 'entity.too.large') return void res.status(413).json({ error: `body: larger than ${RULESET_BODY_LIMIT}` });
+    if (err.type === 'entity.parse.failed') return void res.status(400).json({ error: `body: not valid JSON (${err.message})` });
+    next(err);
+  };
+  router.use(jsonErrors);
+  return router;
+}
+
+function parseVersion(raw: string | undefined): number | null {
+  if (!raw || !/^\d{1,9}$/.test(raw)) return null;
+  const v = Number(raw);
+  return v >= 1 ? v : null;
+}
+
+function parseNote(raw: unknown): string | null {
+  if (raw === undefined) return '';
+  return typeof raw === 'string' && raw.length <= MAX_NOTE ? raw.trim() : null;
+}
+
+function parseTime(raw: unknown): Date | null {
+  if (typeof raw !== 'string' || raw.length > 40) return null;
+  const d = new Date(raw);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** Answers per second from running totals, over the last ~10 s of calls. */
+class ThroughputMeter {
+  private readonly points: Array<{ t: number; totals: Record<string, number> }> = [];
+
+  measure(totals: Record<string, number>): Record<string, number> {
+    const t = Date.now();
+    this.points.push({ t, totals });
+    while (this.points.length > 2 && t - this.points[1]!.t >= 10_000) this.points.shift();
+    const first = this.points[0]!;
+    const seconds = (t - first.t) / 1000;
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(totals)) out[k] = seconds > 0 ? Math.round(((v - (first.totals[k] ?? 0)) / seconds) * 10) / 10 : 0;
+    return out;
+  }
+}
+
