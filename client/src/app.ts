@@ -9,6 +9,7 @@ import { Netcode } from './netcode.js';
 import { createGame, rendererName, startArena, stopArena } from './game.js';
 import { ChatBox } from './ui/chat.js';
 import { Hud } from './ui/hud.js';
+import { RecommendationToasts } from './ui/recommendations.js';
 import { Menu } from './ui/menu.js';
 import { byId } from './dom.js';
 import type { PulseArenaHook } from './testHook.js';
@@ -18,6 +19,8 @@ interface Match {
   session: ArenaSession;
   netcode: Netcode;
   chat: ChatBox;
+  hud: Hud;
+  toasts: RecommendationToasts;
 }
 
 const STATUS_NOTICE: Record<ConnectionStatus, string> = {
@@ -34,10 +37,13 @@ export class App {
   private readonly playView = byId('play', HTMLDivElement);
   private readonly gameParent = byId('game', HTMLDivElement);
   private readonly menu = new Menu((request, name) => this.play(request, name));
+  private readonly breakOverlay = byId('break-overlay', HTMLDivElement);
+  private readonly breakMessage = byId('break-message', HTMLParagraphElement);
 
   start(): void {
     byId('leave-room', HTMLButtonElement).addEventListener('click', () => void this.leave());
     byId('back-to-menu', HTMLButtonElement).addEventListener('click', () => void this.leave());
+    byId('break-back', HTMLButtonElement).addEventListener('click', () => void this.leave('See you soon: your progress is kept.'));
     Object.defineProperty(window, '__pulseArena', { value: this.testHook(), writable: false });
     this.menu.show();
   }
@@ -61,7 +67,20 @@ export class App {
       hud.setConnection(status);
       chat.showNotice(STATUS_NOTICE[status]);
     });
-    this.match = { session, netcode, chat };
+    session.onDirector((message) => hud.setDirector(message));
+    const toasts = new RecommendationToasts((id, action) => session.answerRecommendation(id, action));
+    session.onRecommendation((r) => toasts.show(r));
+    session.onRecommendationResult((result) => {
+      const shown = toasts.history.find((h) => h.id === result.id);
+      toasts.resolve(result);
+      if (result.outcome !== 'accepted') return;
+      if (result.applied?.mode) chat.showNotice(`Mode: ${result.applied.mode}.`);
+      if (result.applied?.loadout) chat.showNotice(`Weapon: ${result.applied.loadout}.`);
+      if (result.applied?.roomId) void this.switchRoom(result.applied.roomId, name);
+      else if (shown?.kind === 'break') this.showBreak(shown.message);
+    });
+    this.breakOverlay.hidden = true;
+    this.match = { session, netcode, chat, hud, toasts };
     chat.showNotice('You joined the arena. Press Enter to chat.');
 
     this.menu.hide();
@@ -70,16 +89,33 @@ export class App {
     startArena(this.game, { session, netcode });
   }
 
-  private async leave(): Promise<void> {
+  private async leave(message = ''): Promise<void> {
     const match = this.match;
     if (!match) return;
     this.match = null;
     this.lastProfile = null;
     if (this.game) stopArena(this.game);
     match.chat.dispose();
+    match.toasts.dispose();
+    this.breakOverlay.hidden = true;
     this.playView.hidden = true;
-    this.menu.show();
+    this.menu.show(message);
     await match.session.leave();
+  }
+
+  /** An accepted "join other players" recommendation: leave this room for that one. */
+  private async switchRoom(roomId: string, name: string): Promise<void> {
+    await this.leave();
+    try {
+      await this.play({ kind: 'join', roomId }, name);
+    } catch (err) {
+      this.menu.show(`Could not join that room: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private showBreak(message: string): void {
+    this.breakMessage.textContent = message;
+    this.breakOverlay.hidden = false;
   }
 
   private testHook(): PulseArenaHook {
@@ -99,6 +135,10 @@ export class App {
       },
       chatLog: () => app.match?.chat.entries.map((e) => ({ ...e })) ?? [],
       profile: () => (app.lastProfile ? { ...app.lastProfile, probabilities: { ...app.lastProfile.probabilities } } : null),
+      difficultyText: () => document.getElementById('hud-difficulty')?.textContent ?? '',
+      why: () => app.match?.hud.whyText ?? '',
+      recommendations: () => app.match?.toasts.visible() ?? [],
+      recommendationHistory: () => app.match?.toasts.history.map((h) => ({ ...h })) ?? [],
     });
   }
 }

@@ -19,6 +19,14 @@ export interface PulseArenaHook {
   chatLog(): Array<{ name: string; text: string }>;
   /** The behavior model's latest read of the own player, as the HUD shows it. */
   profile(): { style: string; confidence: number; probabilities: Record<string, number> } | null;
+  /** The HUD's difficulty readout, e.g. "Difficulty 31% ▼ easing off". */
+  difficultyText(): string;
+  /** The "why" of the latest director decision for the own player ('' before one). */
+  why(): string;
+  /** Recommendation toasts on screen now. */
+  recommendations(): Array<{ id: string; kind: string; value?: string; message: string; why: string }>;
+  /** Every recommendation shown this match, with what became of it. */
+  recommendationHistory(): Array<{ id: string; kind: string; value?: string; message: string; outcome?: string }>;
 }
 
 declare global {

@@ -12,8 +12,10 @@ import type {} from '../../client/src/testHook.js'; // types window.__pulseArena
 import { launchChromium, type ChromiumSession } from './chromium.js';
 import { BEHAVIOR_CLASSES } from '../../models/src/behavior/classes.js';
 import { REPO_ROOT, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import type { RuleSet } from '@pulse-arena/shared';
 
 const SCREENSHOT = path.join(REPO_ROOT, 'test/artifacts/arena.png');
+const ADMIN_PASSWORD = 'e2e-admin-password';
 /** In-page waits; generous because two SwiftShader-rendered games share the CPUs. */
 const WAIT = { timeout: 30_000 };
 
@@ -47,7 +49,7 @@ describe('arena in the browser', () => {
 
   beforeAll(async () => {
     execFileSync(process.execPath, ['scripts/build-client.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
-    server = await startServerProcess();
+    server = await startServerProcess({ env: { ADMIN_PASSWORD: ADMIN_PASSWORD } });
     // One browser per player: separate profiles, so each keeps its own name and player id.
     alice = await launchChromium();
     bob = await launchChromium();
@@ -122,6 +124,44 @@ describe('arena in the browser', () => {
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
     await a.screenshot({ path: SCREENSHOT });
     expect(alice!.errors).toEqual([]);
+    expect(bob!.errors).toEqual([]);
+  }, 120_000);
+
+  it('the director eases off for an idle player, says why in the HUD, and a recommendation toast can be accepted', async () => {
+    const b = bob!.page, url = server!.url;
+    // Bob has not touched his keyboard since joining: the model reads him as idle and the default rules leave him alone.
+    await b.waitForFunction(() => /easing off/.test(window.__pulseArena!.difficultyText())
+      && /afk-leave-alone/.test(window.__pulseArena!.why()), undefined, { timeout: 60_000 });
+    expect(await b.locator('#hud-why').textContent()).toMatch(/^Why: Easing off: afk-leave-alone \(style\.idle (1|0\.\d+)\) · rules v1$/);
+    const eased = Number(/Difficulty (\d+)%/.exec(await b.locator('#hud-difficulty').textContent() ?? '')?.[1]);
+    expect(eased).toBeLessThan(40);
+
+    // A designer publishes a rule that suggests the rapid blaster to idle players; Bob gets the toast.
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const live = await (await fetch(`${url}/api/designer/rulesets/live`, { headers: { authorization: `Bearer ${token}` } })).json() as { ruleSet: RuleSet };
+    const ruleSet: RuleSet = {
+      ...live.ruleSet,
+      rules: [...live.ruleSet.rules, {
+        id: 'wake-up-call', cooldownSeconds: 0, when: { input: 'style.idle', op: '>=', value: 0.6 },
+        then: [{ recommend: 'loadout', value: 'rapid', message: 'Back? The rapid blaster is fun to wake up with.' }],
+      }],
+    };
+    const published = await fetch(`${url}/api/designer/rulesets`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ ruleSet, note: 'e2e' }),
+    });
+    expect(published.status).toBe(201);
+    const toast = b.locator('#toasts .toast[data-kind="loadout"]');
+    await toast.waitFor(WAIT);
+    expect(await toast.locator('p').first().textContent()).toBe('Back? The rapid blaster is fun to wake up with.');
+    expect(await toast.locator('.toast__why').textContent()).toMatch(/^Why: wake-up-call \(style\.idle/);
+    await toast.getByRole('button', { name: 'Take rapid' }).click();
+    await toast.waitFor({ state: 'detached', ...WAIT });
+    await b.waitForFunction(() => document.getElementById('hud-mode')?.textContent === 'Standard mode · Rapid', undefined, WAIT);
+    const history = await b.evaluate(() => window.__pulseArena!.recommendationHistory());
+    expect(history.find((h) => h.kind === 'loadout')).toMatchObject({ value: 'rapid', outcome: 'accepted' });
     expect(bob!.errors).toEqual([]);
   }, 120_000);
 });

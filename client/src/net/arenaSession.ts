@@ -6,16 +6,18 @@
  */
 import { Client, type Room } from '@colyseus/sdk';
 import {
-  ARENA_ROOM, ClientMessage, ServerMessage, type ArenaStateView, type ChatBroadcast, type ErrorMessage, type ProfileMessage,
-  type InputMessage, type JoinOptions, type WelcomeMessage,
+  ARENA_ROOM, ClientMessage, ServerMessage, type ArenaStateView, type ChatBroadcast, type DirectorMessage, type ErrorMessage,
+  type InputMessage, type JoinOptions, type Loadout, type Mode, type ProfileMessage, type RecommendationMessage,
+  type RecommendationResponse, type RecommendationResult, type WelcomeMessage,
 } from '@pulse-arena/shared';
 import { profile } from '../profile.js';
 
 /** How the player enters a room from the menu. */
-export type JoinRequest =
+export type JoinRequest = (
   | { kind: 'quickPlay' }
   | { kind: 'create'; roomName?: string }
-  | { kind: 'join'; roomId: string };
+  | { kind: 'join'; roomId: string }
+) & { mode?: Mode; loadout?: Loadout };
 
 export type ConnectionStatus = 'open' | 'reconnecting' | 'closed';
 
@@ -44,6 +46,8 @@ export class ArenaSession {
   static async join(request: JoinRequest, name: string): Promise<ArenaSession> {
     const client = new Client(location.origin);
     const options: JoinOptions = { name };
+    if (request.mode) options.mode = request.mode;
+    if (request.loadout) options.loadout = request.loadout;
     const playerId = profile.playerId();
     if (playerId) options.playerId = playerId;
     let room: Room<unknown, ArenaStateView>;
@@ -82,6 +86,22 @@ export class ArenaSession {
 
   onProfile(listener: Listener<ProfileMessage>): void {
     this.room.onMessage(ServerMessage.Profile, listener);
+  }
+
+  onDirector(listener: Listener<DirectorMessage>): void {
+    this.room.onMessage(ServerMessage.Director, listener);
+  }
+
+  onRecommendation(listener: Listener<RecommendationMessage>): void {
+    this.room.onMessage(ServerMessage.Recommendation, listener);
+  }
+
+  onRecommendationResult(listener: Listener<RecommendationResult>): void {
+    this.room.onMessage(ServerMessage.RecommendationResult, listener);
+  }
+
+  answerRecommendation(id: string, action: RecommendationResponse['action']): void {
+    this.room.send(ClientMessage.Recommendation, { id, action } satisfies RecommendationResponse);
   }
 
   onServerError(listener: Listener<ErrorMessage>): void {

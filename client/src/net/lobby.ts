@@ -1,5 +1,5 @@
 /** The lobby: the list of open arena rooms the server publishes at `GET /api/rooms`. */
-import type { RoomListing } from '@pulse-arena/shared';
+import type { LobbyRecommendations, RoomListing } from '@pulse-arena/shared';
 
 export type { RoomListing };
 
@@ -20,4 +20,17 @@ export async function fetchRooms(signal?: AbortSignal): Promise<RoomListing[]> {
   const body: unknown = await res.json();
   if (!Array.isArray(body)) throw new Error('room list: expected an array');
   return body.filter(isRoomListing);
+}
+
+/**
+ * The lobby's recommendations for this player (by guest id, when the browser kept one).
+ * @throws Error on a non-2xx answer or a body of the wrong shape.
+ */
+export async function fetchRecommendations(playerId: string | undefined, signal?: AbortSignal): Promise<LobbyRecommendations> {
+  const query = playerId ? `?playerId=${encodeURIComponent(playerId)}` : '';
+  const res = await fetch(`/api/recommendations${query}`, { signal, headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`recommendations: HTTP ${res.status}`);
+  const body = (await res.json()) as Partial<LobbyRecommendations> | null;
+  if (!body || !Array.isArray(body.rooms)) throw new Error('recommendations: unexpected body');
+  return { mode: body.mode ?? null, loadout: body.loadout ?? null, rooms: body.rooms };
 }

@@ -4,8 +4,8 @@
  * knobs, the players list, the death overlay and the connection status.
  */
 import {
-  KNOB_NAMES, PLAYER_MAX_AMMO, PLAYER_MAX_HP, RESPAWN_TICKS, TICK_RATE, type ArenaStateView, type DifficultyKnobs, type ProfileMessage,
-  type KnobName, type PlayerView, type WavePhase,
+  KNOB_NAMES, PLAYER_MAX_AMMO, PLAYER_MAX_HP, RESPAWN_TICKS, TICK_RATE, type ArenaStateView, type DifficultyKnobs,
+  type DirectorMessage, type KnobName, type PlayerView, type ProfileMessage, type WavePhase,
 } from '@pulse-arena/shared';
 import type { ConnectionStatus } from '../net/arenaSession.js';
 import { byId, setText } from '../dom.js';
@@ -23,6 +23,10 @@ const KNOB_DISPLAY: Record<KnobName, { label: string; format: (v: number) => str
   relaxSeconds: { label: 'Relax time', format: (v) => `${v.toFixed(1)} s` },
 };
 
+const DIRECTION_MARK: Record<DirectorMessage['direction'], string> = { easier: ' ▼ easing off', harder: ' ▲ stepping up', same: '' };
+const MODE_LABEL: Record<string, string> = { casual: 'Casual', standard: 'Standard', hardcore: 'Hardcore' };
+const LOADOUT_LABEL: Record<string, string> = { blaster: 'Blaster', rapid: 'Rapid', heavy: 'Heavy' };
+
 const CONNECTION_LABEL: Record<ConnectionStatus, string> = {
   open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected',
 };
@@ -38,6 +42,8 @@ export class Hud {
   private readonly enemies = byId('hud-enemies', HTMLSpanElement);
   private readonly score = byId('hud-score', HTMLSpanElement);
   private readonly difficulty = byId('hud-difficulty', HTMLSpanElement);
+  private readonly why = byId('hud-why', HTMLParagraphElement);
+  private readonly modeLine = byId('hud-mode', HTMLParagraphElement);
   private readonly style = byId('hud-style', HTMLSpanElement);
   private readonly playerList = byId('player-list', HTMLUListElement);
   private readonly knobList = byId('knob-list', HTMLDListElement);
@@ -51,6 +57,10 @@ export class Hud {
   private deathTick: number | null = null;
   private playersSignature = '';
   private knobsSignature = '';
+  /** The director's latest decision for this player: its direction marks the readout until the next one. */
+  private directorDirection: DirectorMessage['direction'] = 'same';
+  /** The "why" shown under the HUD, e.g. "Easing off: ease-struggling (style.novice 0.82)". */
+  whyText = '';
 
   constructor(private readonly ownSessionId: string) {
     this.setConnection('open');
@@ -64,7 +74,17 @@ export class Hud {
       : `Wave ${state.wave} · ${PHASE_LABEL[state.phase]}${state.phase === 'relax' ? ` · next in ${Math.ceil(state.nextWaveIn)}s` : ''}`);
     setText(this.enemies, `Enemies left ${state.enemiesLeft}`);
     this.updatePlayers(state);
-    this.updateKnobs(state.knobs);
+    if (own) this.updateKnobs({ ...state.knobs, ...plainKnobs(own) });
+  }
+
+  /** A change of the own difficulty: the direction marks the readout, the reason shows below the HUD. */
+  setDirector(message: DirectorMessage): void {
+    this.directorDirection = message.direction;
+    this.difficulty.dataset.direction = message.direction;
+    const lead = message.direction === 'easier' ? 'Easing off' : message.direction === 'harder' ? 'Stepping up' : 'Adjusted';
+    this.whyText = `${lead}: ${message.why} · rules v${message.ruleSetVersion}`;
+    setText(this.why, `Why: ${this.whyText}`);
+    this.why.hidden = false;
   }
 
   /** The behavior model's read of the own player, e.g. "Style: collector 81%". */
@@ -91,7 +111,8 @@ export class Hud {
     setText(this.ammo, `Ammo ${own.ammo}/${PLAYER_MAX_AMMO}`);
     this.power.hidden = !own.powered;
     setText(this.score, `Score ${own.score} · Kills ${own.kills} · Deaths ${own.deaths}`);
-    setText(this.difficulty, `Difficulty ${percent(own.difficulty)}`);
+    setText(this.difficulty, `Difficulty ${percent(own.difficulty)}${DIRECTION_MARK[this.directorDirection]}`);
+    setText(this.modeLine, `${MODE_LABEL[own.mode] ?? own.mode} mode · ${LOADOUT_LABEL[own.loadout] ?? own.loadout}`);
 
     if (own.alive) this.deathTick = null;
     else this.deathTick ??= tick;
@@ -140,4 +161,10 @@ export class Hud {
       return [dt, dd];
     }));
   }
+}
+
+/** The own player's knobs as plain numbers (schema instances carry more than the four fields). */
+function plainKnobs(own: PlayerView): Pick<DifficultyKnobs, 'enemySpeed' | 'enemyDamage' | 'enemyAccuracy' | 'pickupRate'> {
+  const k = own.knobs;
+  return { enemySpeed: k.enemySpeed, enemyDamage: k.enemyDamage, enemyAccuracy: k.enemyAccuracy, pickupRate: k.pickupRate };
 }

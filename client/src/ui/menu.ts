@@ -2,9 +2,9 @@
  * The start menu: pick a name (remembered), then quick play, create a room (optionally
  * named) or join one from the lobby list, which refreshes every 2 s while visible.
  */
-import { MAX_NAME_LENGTH } from '@pulse-arena/shared';
+import { LOADOUTS, MAX_NAME_LENGTH, MODES, type Loadout, type LobbyRecommendations, type Mode } from '@pulse-arena/shared';
 import type { JoinRequest } from '../net/arenaSession.js';
-import { fetchRooms, type RoomListing } from '../net/lobby.js';
+import { fetchRecommendations, fetchRooms, type RoomListing } from '../net/lobby.js';
 import { byId, setText } from '../dom.js';
 import { profile } from '../profile.js';
 
@@ -28,6 +28,12 @@ export class Menu {
   private readonly roomList = byId('room-list', HTMLUListElement);
   private readonly emptyNote = byId('room-list-empty', HTMLParagraphElement);
   private readonly status = byId('menu-status', HTMLParagraphElement);
+  private readonly modeSelect = byId('mode-select', HTMLSelectElement);
+  private readonly loadoutSelect = byId('loadout-select', HTMLSelectElement);
+  private readonly recommendationCard = byId('menu-recommendations', HTMLElement);
+  private readonly recommendationList = byId('menu-recommendation-list', HTMLUListElement);
+  /** The player chose a mode or weapon themselves: recommendations no longer preselect. */
+  private choseOwn = false;
   /** Rows by room id, updated in place (never rebuilt or moved) so a click is never lost to a refresh. */
   private readonly rows = new Map<string, RoomRow>();
   private refreshTimer: number | undefined;
@@ -41,6 +47,7 @@ export class Menu {
       e.preventDefault();
       void this.join({ kind: 'quickPlay' });
     });
+    for (const select of [this.modeSelect, this.loadoutSelect]) select.addEventListener('change', () => { this.choseOwn = true; });
     this.createButton.addEventListener('click', () => {
       const roomName = this.roomNameInput.value.trim();
       void this.join(roomName ? { kind: 'create', roomName } : { kind: 'create' });
@@ -52,7 +59,50 @@ export class Menu {
     setText(this.status, message);
     this.setBusy(false);
     void this.refresh();
+    void this.loadRecommendations();
     this.refreshTimer = window.setInterval(() => void this.refresh(), REFRESH_MS);
+  }
+
+  /** What the director learnt about this player last time: a mode, a weapon, rooms worth joining. */
+  private async loadRecommendations(): Promise<void> {
+    let recs: LobbyRecommendations;
+    try {
+      recs = await fetchRecommendations(profile.playerId());
+    } catch {
+      this.recommendationCard.hidden = true;
+      return;
+    }
+    const items: HTMLLIElement[] = [];
+    const item = (text: string, why: string, button?: HTMLButtonElement) => {
+      const li = document.createElement('li');
+      const label = document.createElement('span');
+      label.className = 'recommendation-list__text';
+      label.textContent = text;
+      const reason = document.createElement('span');
+      reason.className = 'recommendation-list__why';
+      reason.textContent = why;
+      li.append(label, reason);
+      if (button) li.append(button);
+      items.push(li);
+    };
+    if (recs.mode) {
+      item(`Mode: ${recs.mode.value}`, recs.mode.why);
+      if (!this.choseOwn) this.modeSelect.value = recs.mode.value;
+    }
+    if (recs.loadout) {
+      item(`Weapon: ${recs.loadout.value}`, recs.loadout.why);
+      if (!this.choseOwn) this.loadoutSelect.value = recs.loadout.value;
+    }
+    for (const room of recs.rooms) {
+      const join = document.createElement('button');
+      join.type = 'button';
+      join.className = 'button button--small';
+      join.textContent = 'Join';
+      join.addEventListener('click', () => void this.join({ kind: 'join', roomId: room.roomId }));
+      item(`Room: ${room.roomName}`, room.why, join);
+    }
+    this.recommendationList.replaceChildren(...items);
+    this.recommendationCard.hidden = items.length === 0;
   }
 
   hide(): void {
@@ -72,8 +122,14 @@ export class Menu {
     profile.setName(name);
     this.setBusy(true);
     setText(this.status, '');
+    const mode = this.modeSelect.value as Mode;
+    const loadout = this.loadoutSelect.value as Loadout;
     try {
-      await this.onJoin(request, name);
+      await this.onJoin({
+        ...request,
+        ...(MODES.includes(mode) && { mode }),
+        ...(LOADOUTS.includes(loadout) && { loadout }),
+      }, name);
     } catch (err) {
       setText(this.status, `Could not join: ${err instanceof Error ? err.message : String(err)}`);
       this.setBusy(false);
