@@ -12,6 +12,11 @@ export default defineConfig({
     // Phaser is ~1.4 MB; the game's own code changes far more often, so keep them apart for caching.
     chunkSizeWarningLimit: 1600,
     rolldownOptions: {
+      // Two pages: the game, and the designer console (served at /designer/ too).
+      input: {
+        main: fileURLToPath(new URL('index.html', import.meta.url)),
+        designer: fileURLToPath(new URL('designer.html', import.meta.url)),
+      },
       output: {
         codeSplitting: {
           groups: [{ name: 'phaser', test: /[\\/]node_modules[\\/]phaser[\\/]/ }],

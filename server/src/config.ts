@@ -29,6 +29,8 @@ export interface ServerConfig {
   buildClient: boolean;
   /** Serve the behavior and chat models (`INFERENCE=off` runs the game without them). */
   inference: boolean;
+  /** Run the director (designer rules → knobs and recommendations); `DIRECTOR=off` keeps default knobs. */
+  director: boolean;
   /** How often each player's latest window is classified, 1–TICK_RATE per second, rounded to whole ticks (`BEHAVIOR_CLASSIFY_HZ`). */
   behaviorClassifyHz: number;
 }
@@ -46,6 +48,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const monitorPassword = env.MONITOR_PASSWORD?.trim() || randomBytes(12).toString('base64url');
   const inference = env.INFERENCE?.trim() || 'on';
   if (inference !== 'on' && inference !== 'off') throw new Error(`INFERENCE: must be on or off, got ${inference}`);
+  const director = env.DIRECTOR?.trim() || 'on';
+  if (director !== 'on' && director !== 'off') throw new Error(`DIRECTOR: must be on or off, got ${director}`);
   const behaviorClassifyHz = Number(env.BEHAVIOR_CLASSIFY_HZ?.trim() || 1);
   if (!Number.isInteger(behaviorClassifyHz) || behaviorClassifyHz < 1 || behaviorClassifyHz > TICK_RATE) {
     throw new Error(`BEHAVIOR_CLASSIFY_HZ: must be an integer from 1 to ${TICK_RATE}, got ${env.BEHAVIOR_CLASSIFY_HZ}`);
@@ -61,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     transport,
     buildClient: (env.CLIENT_BUILD?.trim() || 'auto') !== 'off',
     inference: inference === 'on',
+    director: director === 'on',
     behaviorClassifyHz,
   };
 }

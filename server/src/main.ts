@@ -44,8 +44,11 @@ async function main(): Promise<void> {
   const applied = db.appliedMigrations.length ? `applied ${db.appliedMigrations.join(', ')}` : 'schema up to date';
   console.log(`database: ${where} (${applied})`);
   const writes = new WriteBehindQueue(db.prisma);
-  const rules = await RuleRegistry.open(new PrismaRuleStore(db.prisma));
-  console.log(`director: rule set version ${rules.live.version} (${rules.live.rules.length} rules)`);
+  const registry = await RuleRegistry.open(new PrismaRuleStore(db.prisma));
+  const rules = config.director ? registry : null;
+  console.log(config.director
+    ? `director: rule set version ${registry.live.version} (${registry.live.rules.length} rules)`
+    : 'director: off (DIRECTOR=off): default knobs, no recommendations');
   const accounts = await Accounts.open(db.prisma);
   const adminPassword = await bootstrapAdmin(accounts);
   // Loads the models in a worker thread; until it is ready the game gets neutral answers.

@@ -45,6 +45,8 @@ class ServerStats {
    * 65,536 ticks (over two minutes at 100 rooms × 20 Hz), 512 KiB.
    */
   readonly tickMs = new RollingSamples(65536);
+  /** Duration of each room's director second (inside its tick), ms: the last 8,192. */
+  readonly directorMs = new RollingSamples(8192);
   readonly rejected: Record<RejectReason, number> = {
     invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0,
   };
@@ -68,6 +70,7 @@ class ServerStats {
   /** Starts a new measurement window for tick durations and event-loop delay. */
   resetWindow(): void {
     this.tickMs.clear();
+    this.directorMs.clear();
     this.loop?.reset();
   }
 

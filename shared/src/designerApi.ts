@@ -19,6 +19,9 @@
  *   GET  /api/designer/models                 → ModelStatusReport
  *   GET  /api/recommendations?playerId=<uuid> → LobbyRecommendations (no login: players are guests)
  *
+ * Stored rule sets come back validated with every default filled in; their key order is the
+ * database's (PostgreSQL jsonb), not the author's.
+ *
  * Errors are JSON `{error: string, errors?: RuleError[]}` with 400 (bad input), 401 (no or
  * bad session), 403 (wrong role), 404, 409 (conflict), 413 (too large), 429 (too many).
  */
@@ -26,6 +29,9 @@ import type { DifficultyKnobs, KnobName } from './difficulty.js';
 import type {
   InputValues, Loadout, Mode, RecommendationKind, RuleError, RuleSet, StyleName,
 } from './rules.js';
+
+/** Longest note a designer may attach to a publish or rollback. */
+export const MAX_PUBLISH_NOTE = 500;
 
 export const ROLES = ['player', 'moderator', 'designer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

@@ -3,8 +3,10 @@
  * separate process, embedded database on), for a fixed time. Prints room tick duration
  * p50/p99, event-loop lag, patch intervals seen by clients, server CPU and RSS.
  *
- *   npm run bench:room -- --rooms 25 --players 4 --seconds 30 --warmup 5 [--inference on|off] [--classify-hz 1]
+ *   npm run bench:room -- --rooms 25 --players 4 --seconds 30 --warmup 5 [--inference on|off] [--classify-hz 1] [--director on|off]
  *
+ * `--director off` runs rooms on fixed default knobs (DIRECTOR=off); with it on, the director
+ * step's own duration (inside the tick) is printed beside the tick's.
  * `--inference off` runs the server without models (INFERENCE=off); `--classify-hz` sets how
  * often each player's window goes to the behavior model (BEHAVIOR_CLASSIFY_HZ: 20 at 100
  * CCU offers ~2,000 windows/s through the rooms' real path), to see what inference costs the tick.
@@ -22,8 +24,11 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     inference: { type: 'string', default: 'on' },
     'classify-hz': { type: 'string', default: '1' },
+    director: { type: 'string', default: 'on' },
   },
 });
+if (args.director !== 'on' && args.director !== 'off') throw new Error('--director must be on or off');
+const DIRECTOR = args.director;
 if (args.inference !== 'on' && args.inference !== 'off') throw new Error('--inference must be on or off');
 const INFERENCE = args.inference;
 const CLASSIFY_HZ = args['classify-hz'];
@@ -42,6 +47,7 @@ interface InferenceHealth {
 interface Health {
   clients: number; rooms: number; rssMB: number;
   tickMs: { p50: number; p99: number; max: number; samples: number };
+  directorMs: { p50: number | null; p99: number | null; max: number | null; samples: number };
   eventLoopLagMs: { p50: number; p99: number; max: number };
   db: { writeBacklog: number };
   inference: InferenceHealth | null;
@@ -55,7 +61,7 @@ function percentile(sorted: number[], p: number): number {
 const f = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
 
 async function main(): Promise<void> {
-  const server = await startServerProcess({ env: { INFERENCE, BEHAVIOR_CLASSIFY_HZ: CLASSIFY_HZ } });
+  const server = await startServerProcess({ env: { INFERENCE, BEHAVIOR_CLASSIFY_HZ: CLASSIFY_HZ, DIRECTOR } });
   const health = async (): Promise<Health> => (await fetch(`${server.url}/health`)).json() as Promise<Health>;
   const auth = { Authorization: `Basic ${Buffer.from('admin:bench').toString('base64')}` };
   const bots: Bot[] = [];
@@ -110,6 +116,8 @@ async function main(): Promise<void> {
     console.log(`Pulse Arena room benchmark — ${ROOMS} rooms × ${PLAYERS} players, ${f(elapsed, 1)} s measured after ${WARMUP} s warm-up`);
     console.log(`CCU                 ${ccu} connected in ${end.rooms} rooms`);
     console.log(`room tick           p50 ${f(end.tickMs.p50, 3)} ms   p99 ${f(end.tickMs.p99, 3)} ms   max ${f(end.tickMs.max, 3)} ms   (${end.tickMs.samples} ticks)`);
+    console.log(DIRECTOR === 'off' ? 'director            off'
+      : `director step       p50 ${f(end.directorMs.p50, 3)} ms   p99 ${f(end.directorMs.p99, 3)} ms   max ${f(end.directorMs.max, 3)} ms   (${end.directorMs.samples} room-seconds, inside the tick)`);
     console.log(`event-loop lag      p50 ${f(end.eventLoopLagMs.p50)} ms   p99 ${f(end.eventLoopLagMs.p99)} ms   max ${f(end.eventLoopLagMs.max)} ms`);
     console.log(`patch interval      p50 ${f(percentile(sortedPatches, 50), 1)} ms   p99 ${f(percentile(sortedPatches, 99), 1)} ms   (seen by clients, ${sortedPatches.length} patches)`);
     console.log(`server CPU          ${f(cpuPerClientSecond, 3)} ms per client-second   (${f(((cpu1 - cpu0) / (elapsed * 1000)) * 100, 1)} % of one core)`);

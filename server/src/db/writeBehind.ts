@@ -199,15 +199,15 @@ function checkScores(kind: string, v: ChatRowScores): ChatRowScores {
   };
 }
 
-/** JSON columns: a plain object that survives JSON (no NaN, no NUL), copied so later mutation cannot reach the queue. */
+/**
+ * JSON columns: a plain object or array. Not copied or walked: the callers (the director)
+ * build a fresh object per write and never touch it again, and the director runs inside
+ * the tick, where a deep copy per second per room was the largest cost. NaN and Infinity
+ * cannot occur (the director rounds finite numbers) and would be stored as null anyway.
+ */
 function checkJson(kind: string, field: string, v: unknown): object {
   if (typeof v !== 'object' || v === null) fail(kind, `${field} must be an object`);
-  const text = JSON.stringify(v, (_k, x: unknown) => {
-    if (typeof x === 'number' && !Number.isFinite(x)) fail(kind, `${field} must not contain NaN or Infinity`);
-    return x;
-  });
-  if (text.includes('\\u0000')) fail(kind, `${field} must not contain NUL characters`);
-  return JSON.parse(text) as object;
+  return v;
 }
 
 function checkInt(kind: string, field: string, v: unknown): number {
@@ -310,22 +310,28 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
       case 'chat':
         if (!chats.has(op.id)) chats.set(op.id, op);
         break;
-      case 'sample':
-        samples.set(op.id, op);
+      case 'sample': {
+        const { kind: _kind, ...row } = op;
+        samples.set(op.id, row);
         break;
+      }
       case 'decision':
         decisions.set(op.id, op.row);
         break;
       case 'recommendation':
         recommendations.set(op.id, op.row);
         break;
-      case 'outcome':
+      case 'outcome': {
         // The first answer to a recommendation stands.
-        if (!outcomes.has(op.id)) outcomes.set(op.id, op);
+        const { kind: _kind, ...row } = op;
+        if (!outcomes.has(op.id)) outcomes.set(op.id, row);
         break;
-      case 'profile':
-        profiles.set(op.playerId, op);
+      }
+      case 'profile': {
+        const { kind: _kind, ...row } = op;
+        profiles.set(op.playerId, row);
         break;
+      }
     }
   }
 

@@ -26,7 +26,10 @@ export class RuleRegistry {
   static async open(store: RuleStore): Promise<RuleRegistry> {
     let live = await store.live();
     if (!live) {
-      await store.createAndPublish(DEFAULT_RULE_SET, 'system', 'default rule set');
+      // Stored as every later version is: validated, defaults filled in (so diffs compare like with like).
+      const parsed = parseRuleSet(DEFAULT_RULE_SET);
+      if (!parsed.ok) throw new Error(`the default rule set is invalid: ${JSON.stringify(parsed.errors)}`);
+      await store.createAndPublish(parsed.ruleSet, 'system', 'default rule set');
       live = await store.live();
     }
     return new RuleRegistry(store, compile(live!.version, live!.ruleSet));

@@ -6,7 +6,7 @@
  */
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import {
-  parseRuleSet,
+  MAX_PUBLISH_NOTE, parseRuleSet,
   type DecisionRecord, type LiveRoom, type ModelStatusReport, type PublishResponse, type ValidationResponse,
 } from '@pulse-arena/shared';
 import type { PrismaClient } from '../generated/prisma/client.js';
@@ -29,7 +29,6 @@ export interface DesignerRouteOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Rule sets are small; 256 KiB is ~100 rules with long descriptions, with room to spare. */
 const RULESET_BODY_LIMIT = '256kb';
-const MAX_NOTE = 500;
 
 export function createDesignerRouter(opts: DesignerRouteOptions): Router {
   const router = express.Router();
@@ -71,7 +70,7 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
   router.post('/api/designer/rulesets', json, async (req, res) => {
     const body = (req.body ?? {}) as { ruleSet?: unknown; note?: unknown };
     const note = parseNote(body.note);
-    if (note === null) return void res.status(400).json({ error: `note: a string of at most ${MAX_NOTE} characters` });
+    if (note === null) return void res.status(400).json({ error: `note: a string of at most ${MAX_PUBLISH_NOTE} characters` });
     const result = await rules!.publishNew(body.ruleSet, req.session!.username, note);
     if (!result.ok) return void res.status(400).json({ error: 'invalid rule set: nothing was published', errors: result.errors });
     const published: PublishResponse = { version: result.version, publishedAt: result.publishedAt.toISOString() };
@@ -82,7 +81,7 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
     const version = parseVersion(req.params.version);
     if (version === null) return void res.status(400).json({ error: 'version: must be a positive integer' });
     const note = parseNote((req.body as { note?: unknown } | undefined)?.note);
-    if (note === null) return void res.status(400).json({ error: `note: a string of at most ${MAX_NOTE} characters` });
+    if (note === null) return void res.status(400).json({ error: `note: a string of at most ${MAX_PUBLISH_NOTE} characters` });
     const published = await rules!.publishVersion(version, req.session!.username, note || `rollback to version ${version}`);
     if (!published) return void res.status(404).json({ error: `no rule set version ${version}` });
     const body: PublishResponse = { version: published.version, publishedAt: published.publishedAt.toISOString() };
@@ -192,7 +191,7 @@ function parseVersion(raw: string | undefined): number | null {
 
 function parseNote(raw: unknown): string | null {
   if (raw === undefined) return '';
-  return typeof raw === 'string' && raw.length <= MAX_NOTE ? raw.trim() : null;
+  return typeof raw === 'string' && raw.length <= MAX_PUBLISH_NOTE ? raw.trim() : null;
 }
 
 function parseTime(raw: unknown): Date | null {

@@ -65,6 +65,10 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
       rooms: rooms.length,
       clients,
       tickMs: { p50: round(p50), p99: round(p99), max: round(max), samples: serverStats.tickMs.count },
+      directorMs: (() => {
+        const [d50, d99, dmax] = serverStats.directorMs.percentiles(50, 99, 100);
+        return { p50: round(d50), p99: round(d99), max: round(dmax), samples: serverStats.directorMs.count, ruleSetVersion: opts.rules?.live.version ?? null };
+      })(),
       eventLoopLagMs: { p50: round(loop.p50), p99: round(loop.p99), max: round(loop.max) },
       rssMB: Math.round(process.memoryUsage().rss / 1048576),
       rejectedMessages: { ...serverStats.rejected, total: serverStats.totalRejected() },

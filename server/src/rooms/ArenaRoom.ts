@@ -277,12 +277,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private runDirector(): void {
     const director = this.director;
     if (!director || (!director.rulesChanged && (this.world.tick + this.directorPhase) % TICK_RATE !== 0)) return;
+    const started = performance.now();
     director.step(Date.now(), this.world, (sessionId) => this.seats.get(sessionId)?.profile?.probabilities() ?? null);
     const players = this.world.players.size;
     let sum = 0;
     for (const p of this.world.players.values()) sum += difficultyIndex(p.knobs);
     const difficulty = Math.round((players ? sum / players : 0) * 100) / 100;
     if (difficulty !== this.metadata.difficulty) this.setMetadata({ ...this.metadata, difficulty }).catch(() => undefined);
+    serverStats.directorMs.add(performance.now() - started);
   }
 
   /** Sends each player's window to the behavior model every `classifyEveryTicks` (never waits). */

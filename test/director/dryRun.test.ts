@@ -1,0 +1,162 @@
+/**
+ * The dry run against a recorded hour of bot play: four style bots play the real
+ * simulation for an hour of game time (faster than real time) with the real behavior and
+ * chat models and the live director path, writing samples and decisions to a real
+ * database through the write-behind queue. Replaying that hour with the version that was
+ * live gives exactly the live totals, in under 10 s; another version reports what it
+ * would change. Then the same through the designer HTTP API, with its role checks and
+ * the decision log's filters.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DecisionRecord, DryRunReport, RuleSet } from '@pulse-arena/shared';
+// Before the database modules (see test/rooms/liveModels.test.ts).
+import { bootArena, type BootedArena } from '../helpers/arenaServer.js';
+import { recordBotPlay, type BotPlayResult } from '../bench/botPlay.js';
+import { BehaviorClassifier } from '../../models/src/behavior/classifier.js';
+import { ChatClassifier } from '../../models/src/chat/classifier.js';
+import { initBackend } from '../../models/src/runtime/index.js';
+import { Accounts } from '../../server/src/auth/accounts.js';
+import type { Database } from '../../server/src/db/database.js';
+import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
+import { DEFAULT_RULE_SET } from '../../server/src/director/defaultRuleSet.js';
+import { dryRun } from '../../server/src/director/dryRun.js';
+import { RuleRegistry } from '../../server/src/director/ruleRegistry.js';
+import { PrismaRuleStore } from '../../server/src/director/ruleStore.js';
+import { implementations } from '../db/helpers.js';
+
+const START = Date.UTC(2026, 10, 30, 12, 0, 0);
+const HOUR_S = 3600;
+
+let db: Database;
+let disposeDb: () => Promise<void>;
+let writes: WriteBehindQueue;
+let rules: RuleRegistry;
+let played: BotPlayResult;
+
+beforeAll(async () => {
+  const made = await implementations[0]!.create();
+  disposeDb = made.dispose;
+  db = await made.open();
+  writes = new WriteBehindQueue(db.prisma, { flushIntervalMs: 500 });
+  rules = await RuleRegistry.open(new PrismaRuleStore(db.prisma));
+  await initBackend();
+  const [behavior, chat] = await Promise.all([BehaviorClassifier.load('models/behavior/v1'), ChatClassifier.load()]);
+  try {
+    played = await recordBotPlay({
+      rooms: 1, playersPerRoom: 4, seconds: HOUR_S, seed: 7, startAt: START, rules: rules.live, recorder: writes, behavior, chat,
+    });
+  } finally {
+    behavior.dispose();
+    chat.dispose();
+  }
+  await writes.flush();
+  console.log(`recorded ${played.samples} room-seconds of bot play in ${(played.wallMs / 1000).toFixed(1)} s; activations: ${JSON.stringify(Object.fromEntries(played.activations))}`);
+}, 300_000);
+
+afterAll(async () => {
+  await writes?.close();
+  await db?.close();
+  await disposeDb?.();
+});
+
+const range = () => ({ from: new Date(START), to: new Date(played.endAt) });
+
+describe('dry run over a recorded hour of bot play', () => {
+  it('replays the live version to exactly the live totals, in under 10 s', async () => {
+    expect(played.samples).toBe(HOUR_S);
+    expect(await db.prisma.directorSample.count()).toBe(HOUR_S);
+    const report = await dryRun(db.prisma, rules.store, { version: rules.live.version, ...range() });
+    console.log(`dry run: ${report.samples} samples, ${report.players} players, ${report.elapsedMs} ms; `
+      + report.decisionsByRule.map((d) => `${d.ruleId} ${d.dryRun}/${d.actual}`).join(', '));
+    expect(report.elapsedMs).toBeLessThan(10_000);
+    expect(report).toMatchObject({ samples: HOUR_S, matches: 1, players: 4, recordedVersions: [rules.live.version] });
+    // The bots' hour exercised the rules (styles switch every few minutes)...
+    const active = report.decisionsByRule.filter((d) => d.actual > 0).map((d) => d.ruleId);
+    expect(active).toEqual(expect.arrayContaining(['afk-leave-alone', 'ease-struggling', 'relax-after-hard-peak']));
+    // ...and the replay made exactly the live decisions, recommendations and knob values.
+    for (const d of report.decisionsByRule) {
+      expect(d.dryRun, d.ruleId).toBe(d.actual);
+      expect(d.actual, d.ruleId).toBe(played.activations.get(d.ruleId) ?? 0);
+    }
+    for (const r of report.recommendationsByKind) expect(r.dryRun, r.kind).toBe(r.actual);
+    for (const k of report.knobs) expect(k.dryRun, k.knob).toEqual(k.actual);
+  }, 60_000);
+
+  it('reports what another version would have done, against what happened', async () => {
+    // Version 2: the AFK rule off, novices eased much earlier.
+    const edited: RuleSet = structuredClone(DEFAULT_RULE_SET);
+    edited.rules.find((r) => r.id === 'afk-leave-alone')!.enabled = false;
+    const ease = edited.rules.find((r) => r.id === 'ease-struggling')!;
+    ease.when = { input: 'style.novice', op: '>=', value: 0.2 };
+    const published = await rules.publishNew(edited, 'test', 'what-if');
+    expect(published.ok).toBe(true);
+    const v2 = await dryRun(db.prisma, rules.store, { version: rules.live.version, ...range() });
+    const byRule = new Map(v2.decisionsByRule.map((d) => [d.ruleId, d]));
+    expect(v2.recordedVersions).toEqual([1]);
+    expect(byRule.get('afk-leave-alone')).toMatchObject({ dryRun: 0 });
+    expect(byRule.get('afk-leave-alone')!.actual).toBeGreaterThan(0);
+    expect(byRule.get('ease-struggling')!.dryRun).not.toBe(byRule.get('ease-struggling')!.actual);
+    // Without the AFK treatment, idle players' enemies stay faster.
+    const speed = v2.knobs.find((k) => k.knob === 'enemySpeed')!;
+    expect(speed.dryRun.p10).toBeGreaterThan(speed.actual.p10);
+    await rules.publishVersion(1, 'test', 'back');
+  }, 60_000);
+});
+
+describe('designer API over the recorded hour', () => {
+  let arena: BootedArena;
+  let designer: string;
+  let moderator: string;
+
+  beforeAll(async () => {
+    const accounts = await Accounts.open(db.prisma);
+    arena = await bootArena(writes, { rules, accounts, prisma: db.prisma });
+    await accounts.create('dana', 'designer-password', 'designer');
+    await accounts.create("mod", "moderator-password", "moderator");
+    designer = (await accounts.login('dana', 'designer-password')).token;
+    moderator = (await accounts.login("mod", "moderator-password")).token;
+  }, 60_000);
+
+  afterAll(async () => {
+    await arena?.shutdown();
+  });
+
+  const call = (path: string, token: string | null, body?: unknown) => fetch(`${arena.http}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+
+  it('runs the dry run for a designer, and refuses others', async () => {
+    const request = { version: 1, from: new Date(START).toISOString(), to: new Date(played.endAt).toISOString() };
+    expect((await call('/api/designer/dry-run', null, request)).status).toBe(401);
+    expect((await call('/api/designer/dry-run', moderator, request)).status).toBe(403);
+    const res = await call('/api/designer/dry-run', designer, request);
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as DryRunReport;
+    expect(report.samples).toBe(HOUR_S);
+    for (const d of report.decisionsByRule) expect(d.dryRun, d.ruleId).toBe(d.actual);
+    const bad = await call('/api/designer/dry-run', designer, { ...request, to: request.from });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'from: must be before to' });
+    expect((await call('/api/designer/dry-run', designer, { ...request, version: 999 })).status).toBe(404);
+  }, 60_000);
+
+  it('serves the decision log with filters, each decision with its trace', async () => {
+    const res = await call('/api/designer/decisions?ruleId=ease-struggling&kind=activate&limit=5', designer);
+    expect(res.status).toBe(200);
+    const rows = (await res.json()) as DecisionRecord[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThanOrEqual(5);
+    for (const row of rows) {
+      expect(row).toMatchObject({ ruleId: 'ease-struggling', kind: 'activate', ruleSetVersion: 1 });
+      expect(row.playerId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Object.keys(row.inputs).length).toBeGreaterThan(0);
+      expect(row.changes.map((c) => c.knob)).toContain('enemyDamage');
+    }
+    const sorted = [...rows].sort((a, b) => b.at.localeCompare(a.at));
+    expect(rows.map((r) => r.at)).toEqual(sorted.map((r) => r.at));
+    expect((await call('/api/designer/decisions?playerId=nope', designer)).status).toBe(400);
+    expect((await call('/api/designer/decisions?limit=5000', designer)).status).toBe(400);
+  });
+});
