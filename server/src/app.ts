@@ -15,6 +15,8 @@ import type { Accounts } from './auth/accounts.js';
 import { OpenRooms } from './director/recommender.js';
 import type { RuleRegistry } from './director/ruleRegistry.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import type { ChatPolicy } from './moderation/chatPipeline.js';
+import type { Moderation } from './moderation/moderation.js';
 import { serverStats } from './stats.js';
 
 export interface ArenaServerOptions {
@@ -40,6 +42,9 @@ export interface ArenaServerOptions {
   accounts?: Accounts | null;
   /** Database for the decision log, dry runs and player profiles. */
   prisma?: PrismaClient | null;
+  /** Durable chat, flags and sanctions (null: chat is neither stored nor moderated). */
+  moderation?: Moderation | null;
+  chatPolicy?: ChatPolicy;
 }
 
 /** 4 KiB frames: the biggest legitimate message is a 200-character chat line. */
@@ -68,6 +73,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
   rooms.start();
   setArenaServices({
     recorder: opts.recorder, inference: opts.inference ?? null, rules: opts.rules ?? null, roomFinder: rooms,
+    moderation: opts.moderation ?? null, ...(opts.chatPolicy && { chatPolicy: opts.chatPolicy }),
     ...(opts.classifyEveryTicks !== undefined && { classifyEveryTicks: opts.classifyEveryTicks }),
   });
   serverStats.startEventLoopMonitor();

@@ -29,6 +29,10 @@ export interface ServerConfig {
   buildClient: boolean;
   /** Serve the behavior and chat models (`INFERENCE=off` runs the game without them). */
   inference: boolean;
+  /** Chat kept this many days (messages an open flag points at are kept until it is resolved). */
+  chatRetentionDays: number;
+  /** Links in chat: allowed, replaced by "[link]" (default) or refused. */
+  chatLinks: 'allow' | 'redact' | 'block';
   /** Run the director (designer rules → knobs and recommendations); `DIRECTOR=off` keeps default knobs. */
   director: boolean;
   /** How often each player's latest window is classified, 1–TICK_RATE per second, rounded to whole ticks (`BEHAVIOR_CLASSIFY_HZ`). */
@@ -48,6 +52,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const monitorPassword = env.MONITOR_PASSWORD?.trim() || randomBytes(12).toString('base64url');
   const inference = env.INFERENCE?.trim() || 'on';
   if (inference !== 'on' && inference !== 'off') throw new Error(`INFERENCE: must be on or off, got ${inference}`);
+  const chatRetentionDays = Number(env.CHAT_RETENTION_DAYS?.trim() || 90);
+  if (!Number.isInteger(chatRetentionDays) || chatRetentionDays < 1 || chatRetentionDays > 3650) {
+    throw new Error(`CHAT_RETENTION_DAYS: an integer from 1 to 3650, got ${env.CHAT_RETENTION_DAYS}`);
+  }
+  const chatLinks = env.CHAT_LINKS?.trim() || 'redact';
+  if (chatLinks !== 'allow' && chatLinks !== 'redact' && chatLinks !== 'block') {
+    throw new Error(`CHAT_LINKS: must be allow, redact or block, got ${chatLinks}`);
+  }
   const director = env.DIRECTOR?.trim() || 'on';
   if (director !== 'on' && director !== 'off') throw new Error(`DIRECTOR: must be on or off, got ${director}`);
   const behaviorClassifyHz = Number(env.BEHAVIOR_CLASSIFY_HZ?.trim() || 1);
@@ -66,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     buildClient: (env.CLIENT_BUILD?.trim() || 'auto') !== 'off',
     inference: inference === 'on',
     director: director === 'on',
+    chatRetentionDays,
+    chatLinks,
     behaviorClassifyHz,
   };
 }

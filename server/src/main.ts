@@ -15,6 +15,11 @@ import { InferenceHost } from './inference/host.js';
 import { Accounts } from './auth/accounts.js';
 import { RuleRegistry } from './director/ruleRegistry.js';
 import { PrismaRuleStore } from './director/ruleStore.js';
+import { DEFAULT_CHAT_POLICY } from './moderation/chatPipeline.js';
+import { ChatStore } from './moderation/chatStore.js';
+import { localLiveEffects } from './moderation/liveEffects.js';
+import { Moderation } from './moderation/moderation.js';
+import { Sanctions } from './moderation/sanctions.js';
 
 /**
  * Builds the client if its sources changed (scripts/build-client.mjs), in a child process
@@ -51,6 +56,9 @@ async function main(): Promise<void> {
     : 'director: off (DIRECTOR=off): default knobs, no recommendations');
   const accounts = await Accounts.open(db.prisma);
   const adminPassword = await bootstrapAdmin(accounts);
+  const chatStore = new ChatStore(db.prisma);
+  const moderation = new Moderation(db.prisma, chatStore, await Sanctions.open(db.prisma), localLiveEffects);
+  const retention = startChatRetention(chatStore, config.chatRetentionDays);
   // Loads the models in a worker thread; until it is ready the game gets neutral answers.
   const inference = config.inference ? new InferenceHost() : null;
   if (!inference) console.log('inference: off (INFERENCE=off): no behavior profiles, chat stored unscored');
@@ -66,8 +74,11 @@ async function main(): Promise<void> {
     rules,
     accounts,
     prisma: db.prisma,
+    moderation,
+    chatPolicy: { ...DEFAULT_CHAT_POLICY, links: config.chatLinks },
     classifyEveryTicks: Math.round(TICK_RATE / config.behaviorClassifyHz),
     onShutdown: async () => {
+      clearInterval(retention);
       await inference?.close();
       await writes.close();
       await db.close();
@@ -84,6 +95,18 @@ async function main(): Promise<void> {
   if (config.monitorPasswordGenerated) {
     console.log(`monitor: http://${shown}:${config.port}/monitor/ (user admin, password ${config.monitorPassword}; set MONITOR_PASSWORD to choose one)`);
   }
+}
+
+/** Deletes chat past its retention now and every 6 hours (errors are logged; the next run retries). */
+function startChatRetention(chat: ChatStore, days: number): NodeJS.Timeout {
+  const run = () => chat.expire(days).then(
+    (n) => { if (n > 0) console.log(`retention: deleted ${n} chat messages older than ${days} days`); },
+    (err: unknown) => console.warn(`retention: ${err instanceof Error ? err.message : String(err)}`),
+  );
+  void run();
+  const timer = setInterval(() => void run(), 6 * 3600_000);
+  timer.unref();
+  return timer;
 }
 
 /**

@@ -37,7 +37,12 @@ export class RollingSamples {
   }
 }
 
-export type RejectReason = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input' | 'input_overflow';
+export type RejectReason = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input' | 'input_overflow'
+  | 'muted' | 'spam' | 'unavailable';
+
+export function emptyRejectCounts(): Record<RejectReason, number> {
+  return { invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0, muted: 0, spam: 0, unavailable: 0 };
+}
 
 class ServerStats {
   /**
@@ -47,9 +52,7 @@ class ServerStats {
   readonly tickMs = new RollingSamples(65536);
   /** Duration of each room's director second (inside its tick), ms: the last 8,192. */
   readonly directorMs = new RollingSamples(8192);
-  readonly rejected: Record<RejectReason, number> = {
-    invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0,
-  };
+  readonly rejected: Record<RejectReason, number> = emptyRejectCounts();
   private loop: IntervalHistogram | null = null;
 
   /** Starts sampling event-loop delay (10 ms resolution). */

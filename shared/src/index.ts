@@ -8,3 +8,4 @@ export * from './stateView.js';
 export * from './loadouts.js';
 export * from './rules.js';
 export * from './designerApi.js';
+export * from './moderationApi.js';

@@ -52,6 +52,8 @@ export interface RecommendationResponse {
 export interface ChatMessage {
   /** 1–200 characters after trimming; control characters are removed. */
   text: string;
+  /** The client's own id for this line (1–64 of A–Z a–z 0–9 _ -), echoed in its {@link ChatAck}. */
+  clientId?: string;
 }
 
 // ───────────────────────────── server → client ─────────────────────────────
@@ -72,7 +74,36 @@ export const ServerMessage = {
   Recommendation: 'recommendation',
   /** What came of the player's answer to a recommendation: {@link RecommendationResult}. */
   RecommendationResult: 'recommendationResult',
+  /** To the sender, once their chat line is stored: {@link ChatAck}. */
+  ChatAck: 'chatAck',
+  /** A moderator's action on this player: {@link ModerationNotice}. */
+  Moderation: 'moderation',
 } as const;
+
+/**
+ * The server has stored a chat line (it survives a crash from here on) and decided what
+ * happens to it. A line the server refused before storing (rate limit, mute, spam) gets an
+ * {@link ErrorMessage} instead.
+ */
+export interface ChatAck {
+  clientId?: string;
+  /** Id of the stored message. */
+  id: string;
+  /** delivered: everyone sees `text`; held: waits for a moderator; blocked: nobody sees it. */
+  status: 'delivered' | 'held' | 'blocked';
+  /** The text as delivered (redacted/masked), for delivered lines. */
+  text?: string;
+  /** Why it was held or blocked, for the sender. */
+  reason?: string;
+}
+
+export interface ModerationNotice {
+  kind: 'warning' | 'muted' | 'banned';
+  /** The moderator's note. */
+  message: string;
+  /** Mutes: when it ends (ms since the epoch). */
+  until?: number;
+}
 
 export interface WelcomeMessage {
   /** Persistent player id: keep it and pass it back as `JoinOptions.playerId`. */
@@ -143,7 +174,7 @@ export interface RecommendationResult {
   applied?: { mode?: Mode; loadout?: Loadout; roomId?: string };
 }
 
-export type ErrorCode = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input';
+export type ErrorCode = 'invalid_message' | 'unknown_type' | 'rate_limited' | 'stale_input' | 'muted' | 'spam' | 'unavailable';
 
 export interface ErrorMessage {
   code: ErrorCode;
@@ -247,11 +278,17 @@ export function parseInput(raw: unknown): Parsed<InputMessage> {
   };
 }
 
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function parseChat(raw: unknown): Parsed<ChatMessage> {
-  const obj = plainObject(raw, ['text']);
+  const obj = plainObject(raw, ['text'], ['clientId']);
   if (!obj.ok) return obj;
   const text = cleanText(obj.value.text, 'text', MAX_CHAT_LENGTH);
-  return text.ok ? { ok: true, value: { text: text.value } } : text;
+  if (!text.ok) return text;
+  const { clientId } = obj.value;
+  if (clientId === undefined) return { ok: true, value: { text: text.value } };
+  if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) return fail('clientId: 1–64 characters of A–Z a–z 0–9 _ -');
+  return { ok: true, value: { text: text.value, clientId } };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -14,6 +14,7 @@ import { RuleRegistry } from '../../server/src/director/ruleRegistry.js';
 import { MemoryRuleStore } from '../../server/src/director/ruleStore.js';
 import type { Accounts } from '../../server/src/auth/accounts.js';
 import type { PrismaClient } from '../../server/src/generated/prisma/client.js';
+import type { Moderation } from '../../server/src/moderation/moderation.js';
 
 export interface BootedArena {
   colyseus: ColyseusTestServer;
@@ -38,6 +39,8 @@ export interface BootModels {
   rules?: RuleRegistry;
   accounts?: Accounts | null;
   prisma?: PrismaClient | null;
+  /** Durable chat, flags and sanctions (default none: chat is delivered, not stored). */
+  moderation?: Moderation | null;
 }
 
 export async function bootArena(recorder: GameRecorder | null = null, models: BootModels = {}): Promise<BootedArena> {
@@ -47,6 +50,7 @@ export async function bootArena(recorder: GameRecorder | null = null, models: Bo
     rules,
     accounts: models.accounts ?? null,
     prisma: models.prisma ?? null,
+    moderation: models.moderation ?? null,
     inference: models.inference ?? null,
     ...(models.modelApiKey !== undefined && { modelApiKey: models.modelApiKey }),
     ...(models.classifyEveryTicks !== undefined && { classifyEveryTicks: models.classifyEveryTicks }),

@@ -13,6 +13,8 @@ import { requireBasicAuth } from './basicAuth.js';
 import { createModelApiRouter, inferenceHealth } from './modelApi.js';
 import { createDesignerRouter } from './designerRoutes.js';
 import { createSessionRouter } from './sessionAuth.js';
+import { createModerationRouter } from './moderationRoutes.js';
+import type { Moderation } from '../moderation/moderation.js';
 import type { Accounts } from '../auth/accounts.js';
 import type { OpenRooms } from '../director/recommender.js';
 import type { RuleRegistry } from '../director/ruleRegistry.js';
@@ -45,6 +47,8 @@ export interface RouteOptions {
   /** The database, for the decision log, dry runs and player profiles. */
   prisma?: PrismaClient | null;
   rooms: OpenRooms;
+  /** Flags, sanctions, durable chat (null: no database). */
+  moderation?: Moderation | null;
 }
 
 export function mountRoutes(app: Application, opts: RouteOptions): void {
@@ -92,6 +96,7 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
   });
 
   app.use(createSessionRouter(opts.accounts ?? null));
+  app.use(createModerationRouter(opts.accounts ?? null, opts.moderation ?? null));
   app.use(createDesignerRouter({
     accounts: opts.accounts ?? null, rules: opts.rules ?? null, prisma: opts.prisma ?? null, rooms: opts.rooms, inference: opts.inference ?? null,
   }));
@@ -108,10 +113,12 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
 
   if (existsSync(opts.clientDist)) {
     // The consoles are pages of the client build.
-    app.get(['/designer', '/designer/'], (_req, res) => {
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile('designer.html', { root: opts.clientDist });
-    });
+    for (const page of ['designer', 'moderator']) {
+      app.get([`/${page}`, `/${page}/`], (_req, res) => {
+        res.setHeader('Cache-Control', 'no-cache');
+        res.sendFile(`${page}.html`, { root: opts.clientDist });
+      });
+    }
     app.use(express.static(opts.clientDist, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
   } else {
     app.get('/', (_req, res) => {

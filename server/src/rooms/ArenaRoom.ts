@@ -11,14 +11,19 @@ import {
   FRAME_RING_CAPACITY, FRAME_WINDOW, FrameRing, MAX_PLAYERS_PER_ROOM, ServerMessage, TICK_MS, TICK_RATE,
   DEFAULT_LOADOUT, addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
   parseRecommendationResponse, removePlayer, stepWorld,
-  type ArenaMetadata, type ChatBroadcast, type ErrorCode, type ErrorMessage, type JoinOptions,
+  type ArenaMetadata, type ChatAck, type ChatBroadcast, type ChatLine, type ChatMessage, type ErrorCode, type ErrorMessage,
+  type JoinOptions, type ModerationNotice,
   type PlayerInput, type ProfileMessage, type SimWorld, type WelcomeMessage,
 } from '@pulse-arena/shared';
 import { isClassifiable } from '@pulse-arena/models/behavior/windows';
 import type { ChatScores, InferenceService } from '../inference/types.js';
 import { RoomDirector, type RoomFinder } from '../director/roomDirector.js';
 import type { RuleRegistry } from '../director/ruleRegistry.js';
-import { serverStats, type RejectReason } from '../stats.js';
+import { emptyRejectCounts, serverStats, type RejectReason } from '../stats.js';
+import { ChatPipeline, DEFAULT_CHAT_POLICY, type ChatPolicy } from '../moderation/chatPipeline.js';
+import type { StoredChat } from '../moderation/chatStore.js';
+import { INHUMAN_FLAG_AT, type Moderation } from '../moderation/moderation.js';
+import { normalizeChatText } from '@pulse-arena/shared/chat';
 import {
   ArenaState, EnemyState, PickupState, PlayerState, ProjectileState,
 } from './ArenaState.js';
@@ -60,19 +65,36 @@ export interface ArenaServices {
   rules?: RuleRegistry | null;
   /** Open rooms, for "join this room" recommendations. */
   roomFinder?: RoomFinder | null;
+  /** Flags, sanctions and durable chat; null runs chat without storage or moderation. */
+  moderation?: Moderation | null;
+  /** Chat policy thresholds (default {@link DEFAULT_CHAT_POLICY}). */
+  chatPolicy?: ChatPolicy;
 }
 
 let services: Required<ArenaServices> = {
   recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS, rules: null, roomFinder: null,
+  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY,
 };
+let chatPipeline = new ChatPipeline(null);
 /** @throws RangeError if `classifyEveryTicks` is not an integer in 1…TICK_RATE. */
 export function setArenaServices(next: ArenaServices): void {
   const classifyEveryTicks = next.classifyEveryTicks ?? DEFAULT_CLASSIFY_EVERY_TICKS;
   if (!Number.isInteger(classifyEveryTicks) || classifyEveryTicks < 1 || classifyEveryTicks > TICK_RATE) {
     throw new RangeError(`classifyEveryTicks must be an integer in [1, ${TICK_RATE}], got ${classifyEveryTicks}`);
   }
-  services = { recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null, roomFinder: next.roomFinder ?? null };
+  services = {
+    recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null,
+    roomFinder: next.roomFinder ?? null, moderation: next.moderation ?? null, chatPolicy: next.chatPolicy ?? DEFAULT_CHAT_POLICY,
+  };
+  chatPipeline = new ChatPipeline(services.inference, services.chatPolicy);
 }
+
+/** Every live arena room of this process (moderator actions reach players through it). */
+export const liveArenaRooms = new Set<ArenaRoom>();
+
+/** A repeat of one of a player's last messages within this long is refused as spam. */
+const SPAM_WINDOW_MS = 30_000;
+const SPAM_MEMORY = 3;
 
 /** Per-connection bookkeeping that is not part of the synced state. */
 interface Seat {
@@ -89,6 +111,8 @@ interface Seat {
   classifying: boolean;
   /** Spreads players' classifications over the second instead of all on one tick. */
   classifyPhase: number;
+  /** The player's last few chat lines, normalised, for spam detection. */
+  recentChat: Array<{ text: string; at: number }>;
 }
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata }> {
@@ -101,15 +125,16 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private readonly seats = new Map<string, Seat>();
   private readonly tickInputs = new Map<string, PlayerInput>();
   /** Messages refused in this room, by reason (tests and the monitor read it). */
-  readonly rejected: Record<RejectReason, number> = {
-    invalid_message: 0, unknown_type: 0, rate_limited: 0, stale_input: 0, input_overflow: 0,
-  };
+  readonly rejected: Record<RejectReason, number> = emptyRejectCounts();
   private scoreTotal = 0;
   /** Personalization: null when the server runs without rules. */
   director: RoomDirector | null = null;
   private unsubscribeRules: (() => void) | null = null;
   /** Spreads rooms' director seconds over the ticks of a second. */
   private readonly directorPhase = randomInt(TICK_RATE);
+  /** Chat runs through the pipeline one message at a time per room: stored order = order shown. */
+  private chatChain: Promise<void> = Promise.resolve();
+  private readonly startedAt = new Date();
   /** Chat times are strictly increasing per room, so stored order is the order people saw. */
   private lastChatAt = 0;
 
@@ -138,7 +163,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       });
       this.unsubscribeRules = rules.onChange((next) => this.director?.setRules(next));
     }
-    services.recorder?.startMatch({ id: this.matchId, roomId: this.roomId, startedAt: new Date() });
+    services.recorder?.startMatch({ id: this.matchId, roomId: this.roomId, startedAt: this.startedAt });
+    liveArenaRooms.add(this);
   }
 
   /** Validates join options before a seat is given; the SDK rejects join with this message. */
@@ -146,6 +172,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, `invalid join options: ${parsed.error}`);
     const { playerId } = parsed.value;
+    const ban = playerId ? services.moderation?.sanctions.banReason(playerId) : null;
+    if (ban) throw new ServerError(403, `banned: ${ban}`);
     // One seat per player: the director and the records key on the player id.
     if (playerId && [...this.seats.values()].some((s) => s.playerId === playerId)) {
       throw new ServerError(409, 'this player is already in this room');
@@ -161,7 +189,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       frames: new FrameRing(FRAME_RING_CAPACITY),
       chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
-      profile: null, classifying: false, classifyPhase: randomInt(services.classifyEveryTicks),
+      profile: null, classifying: false, classifyPhase: randomInt(services.classifyEveryTicks), recentChat: [],
     });
     const player = addPlayer(this.world, client.sessionId, auth.name);
     player.loadout = auth.loadout ?? DEFAULT_LOADOUT;
@@ -211,6 +239,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override onDispose(): void {
+    liveArenaRooms.delete(this);
     this.unsubscribeRules?.();
     this.director?.dispose();
     services.recorder?.endMatch({
@@ -245,25 +274,90 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     if (!seat) return;
     const parsed = parseChat(raw);
     if (!parsed.ok) return this.refuse(client, 'invalid_message', 'chat', parsed.error);
+    const now = Date.now();
+    const muteEnds = services.moderation?.sanctions.muteEnds(seat.playerId, now) ?? 0;
+    if (muteEnds) return this.refuse(client, 'muted', 'chat', `you are muted for ${timeLeft(muteEnds - now)}`);
     if (!seat.chat.take(performance.now())) {
       return this.refuse(client, 'rate_limited', 'chat', 'slow down: too many chat messages');
     }
-    this.lastChatAt = Math.max(Date.now(), this.lastChatAt + 1);
-    const line: ChatBroadcast = {
-      id: randomUUID(), sessionId: client.sessionId, name: seat.name, text: parsed.value.text, at: this.lastChatAt,
+    const normalized = normalizeChatText(parsed.value.text);
+    seat.recentChat = seat.recentChat.filter((m) => now - m.at < SPAM_WINDOW_MS);
+    if (normalized && seat.recentChat.some((m) => m.text === normalized)) {
+      return this.refuse(client, 'spam', 'chat', 'you just said that');
+    }
+    seat.recentChat.push({ text: normalized, at: now });
+    if (seat.recentChat.length > SPAM_MEMORY) seat.recentChat.shift();
+    this.lastChatAt = Math.max(now, this.lastChatAt + 1);
+    const id = randomUUID();
+    const at = this.lastChatAt;
+    this.chatChain = this.chatChain.then(() => this.deliverChat(client, seat, parsed.value, id, at)).catch((err: unknown) => {
+      console.error(`[chat] room ${this.roomId}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  /**
+   * The pipeline, then storage, then delivery: a line is committed (with its flag) before
+   * anyone sees it or its sender is told, so an acknowledged line is never lost.
+   */
+  private async deliverChat(client: Client, seat: Seat, msg: ChatMessage, id: string, at: number): Promise<void> {
+    const result = await chatPipeline.process(msg.text);
+    const scores = result.scores;
+    const stored: StoredChat = {
+      id, roomId: this.roomId, matchId: this.matchId, matchStartedAt: this.startedAt, playerId: seat.playerId, name: seat.name,
+      text: result.stored, createdAt: new Date(at), decision: result.decision, held: result.decision === 'hold',
+      filterHits: result.filterHits,
+      ...(scores.scored && { scores: { sentiment: scores.sentiment, toxicity: scores.toxicity, model: chatModelName() } }),
     };
-    this.broadcast(ServerMessage.Chat, line);
-    const record = (scores: ChatScores | null) => {
-      if (scores?.scored) this.director?.onChat(client.sessionId, Date.now(), scores.sentiment, scores.toxicity);
-      services.recorder?.recordChat({
-        id: line.id, roomId: this.roomId, matchId: this.matchId, playerId: seat.playerId,
-        name: line.name, text: line.text, createdAt: new Date(line.at),
-        ...(scores?.scored && { scores: { sentiment: scores.sentiment, toxicity: scores.toxicity, model: chatModelName() } }),
-      });
+    const mod = services.moderation;
+    if (mod) {
+      try {
+        await mod.chat.insert(stored);
+        if (result.decision !== 'allow') await mod.flagChat(stored, result);
+      } catch (err) {
+        console.error(`[chat] not stored: ${err instanceof Error ? err.message : String(err)}`);
+        return this.refuse(client, 'unavailable', 'chat', 'chat is unavailable right now and your line was not sent: try again');
+      }
+    }
+    if (scores.scored) this.director?.onChat(client.sessionId, Date.now(), scores.sentiment, scores.toxicity);
+    const delivered = result.decision === 'allow' || result.decision === 'mask';
+    if (delivered && this.seats.get(client.sessionId) === seat) {
+      const line: ChatBroadcast = { id, sessionId: client.sessionId, name: seat.name, text: result.shown, at };
+      this.broadcast(ServerMessage.Chat, line);
+    }
+    const ack: ChatAck = {
+      ...(msg.clientId && { clientId: msg.clientId }), id,
+      status: delivered ? 'delivered' : result.decision === 'hold' ? 'held' : 'blocked',
+      ...(delivered ? { text: result.shown } : { reason: result.reason }),
     };
-    // The score is stored with the message; the model answers (or gives up) within its batch wait.
-    if (services.inference) void services.inference.scoreChat(line.text).then(record, () => record(null));
-    else record(null);
+    client.send(ServerMessage.ChatAck, ack);
+  }
+
+  /** Live sessions of a player in this room. */
+  clientsOf(playerId: string): Client[] {
+    const out: Client[] = [];
+    for (const [sessionId, seat] of this.seats) {
+      const c = seat.playerId === playerId ? this.clients.getById(sessionId) : undefined;
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  /** A moderator's action reaches the player: a notice, and for a ban, removal from the room. */
+  notify(playerId: string, notice: ModerationNotice): number {
+    const clients = this.clientsOf(playerId);
+    for (const c of clients) {
+      c.send(ServerMessage.Moderation, notice);
+      if (notice.kind === 'banned') c.leave(4003, `banned: ${notice.message}`);
+    }
+    return clients.length;
+  }
+
+  /** Delivers an approved held line to everyone in the room. Returns the recipients. */
+  deliverApproved(line: ChatLine): number {
+    const sender = [...this.seats].find(([, s]) => s.playerId === line.playerId)?.[0] ?? '';
+    const msg: ChatBroadcast = { id: line.id, sessionId: sender, name: line.name, text: line.text, at: Date.parse(line.createdAt) };
+    this.broadcast(ServerMessage.Chat, msg);
+    return this.clients.length;
   }
 
   private onRecommendationResponse(client: Client, raw: unknown): void {
@@ -306,10 +400,17 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
           seat.profile = new BehaviorProfile(classes);
         }
         seat.profile.update(result.probabilities);
+        const probabilities = seat.profile.probabilities();
+        if ((probabilities.inhuman ?? 0) >= INHUMAN_FLAG_AT) {
+          void services.moderation?.flagBehavior({
+            playerId: seat.playerId, name: seat.name, roomId: this.roomId, matchId: this.matchId, probabilities, window,
+            features: window.length / FRAME_WINDOW,
+          }).catch((err: unknown) => console.error(`[moderation] behavior flag not stored: ${(err as Error)?.message ?? err}`));
+        }
         const top = seat.profile.top();
         const client = this.clients.getById(sessionId);
         if (!top || !client) return;
-        const message: ProfileMessage = { ...top, probabilities: seat.profile.probabilities() };
+        const message: ProfileMessage = { ...top, probabilities };
         client.send(ServerMessage.Profile, message);
       }, () => { seat.classifying = false; });
     }
@@ -400,6 +501,16 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }));
     syncMap(s.pickups, w.pickups, null, (k) => new PickupState({ kind: k.kind, x: k.x, y: k.y }));
   }
+}
+
+/** "4 min 10 s" — how long a mute still runs. */
+function timeLeft(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} days`;
 }
 
 function behaviorClasses(inference: InferenceService): readonly string[] {

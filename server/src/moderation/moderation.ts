@@ -1,0 +1,329 @@
+/**
+ * The moderation loop's server side: flags raised by the chat pipeline and the behavior
+ * model, the queue moderators work (with a live event stream), their actions and the
+ * append-only audit log, the effects those actions have on live players, and a player's
+ * data export and deletion. Flags and actions are committed before they are reported, so
+ * a crash loses none.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import {
+  MAX_ACTION_NOTE, MUTE_SECONDS,
+  type AuditEntry, type ChatDecision, type ChatLine, type FlagDetail, type FlagStatus, type FlagSummary,
+  type InputValues, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
+} from '@pulse-arena/shared';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { chatLine, type ChatStore, type StoredChat } from './chatStore.js';
+import type { PipelineResult } from './chatPipeline.js';
+import { sanctionView, type Sanctions } from './sanctions.js';
+
+/** What moderator actions do to players who are online now (implemented over the live rooms). */
+export interface LiveEffects {
+  /** Each returns how many live sessions it reached. */
+  warn(playerId: string, message: string): number;
+  mute(playerId: string, until: number, reason: string): number;
+  ban(playerId: string, reason: string): number;
+  /** Delivers an approved held message to its room; returns recipients. */
+  deliver(line: ChatLine & { roomId: string }): number;
+}
+
+export class ModerationError extends Error {
+  constructor(readonly status: 400 | 404 | 409, message: string) {
+    super(message);
+  }
+}
+
+/** Smoothed "inhuman" probability at which a player is flagged as a suspected cheat. */
+export const INHUMAN_FLAG_AT = 0.8;
+/** One behavior flag per player per this long, so a cheat is one queue item, not sixty. */
+export const BEHAVIOR_FLAG_COOLDOWN_MS = 10 * 60_000;
+
+type FlagRow = Prisma.FlagGetPayload<object>;
+
+function summary(f: FlagRow): FlagSummary {
+  const scores = f.scores as { text?: string };
+  return {
+    id: f.id, kind: f.kind as FlagSummary['kind'], severity: f.severity as Severity, status: f.status as FlagStatus,
+    reason: f.reason, playerId: f.playerId, playerName: f.playerName, roomId: f.roomId,
+    ...(scores.text !== undefined && { text: scores.text }),
+    createdAt: f.createdAt.toISOString(), updatedAt: f.updatedAt.toISOString(), assignee: f.assignee,
+  };
+}
+
+function audit(a: Prisma.ModerationActionGetPayload<object>): AuditEntry {
+  return {
+    id: a.id, at: a.at.toISOString(), moderator: a.moderator, action: a.action as AuditEntry['action'],
+    flagId: a.flagId, playerId: a.playerId, note: a.note, details: a.details as Record<string, unknown>,
+  };
+}
+
+export function chatSeverity(decision: ChatDecision, toxicity: number): Severity {
+  if (decision === 'block') return toxicity >= 0.99 ? 4 : 3;
+  if (decision === 'hold') return 3;
+  return decision === 'mask' ? 2 : 1;
+}
+
+export class Moderation {
+  /** `flag` events carry a FlagSummary each time a flag is created or changes. */
+  readonly events = new EventEmitter();
+  private readonly lastBehaviorFlag = new Map<string, number>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    readonly chat: ChatStore,
+    readonly sanctions: Sanctions,
+    private readonly effects: LiveEffects,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  /** Flags a message the pipeline masked, held or blocked (call after the message is stored). */
+  async flagChat(m: StoredChat, result: PipelineResult): Promise<FlagSummary> {
+    const now = new Date();
+    const row = await this.prisma.flag.create({
+      data: {
+        id: randomUUID(), kind: 'chat', severity: chatSeverity(result.decision, result.scores.toxicity), reason: result.reason,
+        playerId: m.playerId, playerName: m.name, roomId: m.roomId, matchId: m.matchId, messageId: m.id,
+        scores: { text: m.text, sentiment: [...result.scores.sentiment], toxicity: result.scores.toxicity, scored: result.scores.scored },
+        filterHits: result.filterHits, decision: result.decision, createdAt: now, updatedAt: now,
+      },
+    });
+    return this.emit(row);
+  }
+
+  /**
+   * Flags suspected cheating from the behavior model's smoothed read, at most once per
+   * player per {@link BEHAVIOR_FLAG_COOLDOWN_MS}. Returns null when it did not flag.
+   */
+  async flagBehavior(f: {
+    playerId: string; name: string; roomId: string; matchId: string;
+    probabilities: Record<string, number>; window: Float32Array; features: number; inputs?: InputValues;
+  }): Promise<FlagSummary | null> {
+    const p = f.probabilities.inhuman ?? 0;
+    const last = this.lastBehaviorFlag.get(f.playerId) ?? -Infinity;
+    if (p < INHUMAN_FLAG_AT || Date.now() - last < BEHAVIOR_FLAG_COOLDOWN_MS) return null;
+    this.lastBehaviorFlag.set(f.playerId, Date.now());
+    const window: number[][] = [];
+    for (let i = 0; i < f.window.length; i += f.features) window.push(Array.from(f.window.subarray(i, i + f.features), (v) => Math.round(v * 1e4) / 1e4));
+    const now = new Date();
+    const row = await this.prisma.flag.create({
+      data: {
+        id: randomUUID(), kind: 'behavior', severity: p >= 0.95 ? 4 : 3,
+        reason: `suspected cheating: behavior model reads "inhuman" ${p.toFixed(2)} ≥ ${INHUMAN_FLAG_AT}`,
+        playerId: f.playerId, playerName: f.name, roomId: f.roomId, matchId: f.matchId,
+        scores: { probabilities: f.probabilities }, filterHits: [],
+        evidence: { window, ...(f.inputs && { inputs: f.inputs }) } as Prisma.InputJsonObject,
+        createdAt: now, updatedAt: now,
+      },
+    });
+    return this.emit(row);
+  }
+
+  async list(status: FlagStatus | 'all', limit: number): Promise<FlagSummary[]> {
+    const rows = await this.prisma.flag.findMany({
+      where: status === 'all' ? {} : { status },
+      orderBy: [{ severity: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+    return rows.map(summary);
+  }
+
+  async detail(id: string): Promise<FlagDetail | null> {
+    const f = await this.prisma.flag.findUnique({ where: { id } });
+    if (!f) return null;
+    const [message, actions, history] = await Promise.all([
+      f.messageId ? this.prisma.chatMessage.findUnique({ where: { id: f.messageId } }) : null,
+      this.prisma.moderationAction.findMany({ where: { flagId: id }, orderBy: { at: 'asc' } }),
+      this.history(f.playerId),
+    ]);
+    const scores = f.scores as { sentiment?: [number, number, number]; toxicity?: number; probabilities?: Record<string, number> };
+    const evidence = f.evidence as { window?: number[][]; inputs?: InputValues } | null;
+    return {
+      ...summary(f),
+      ...(message && { message: chatLine(message) }),
+      context: message ? await this.chat.around(message.roomId, message.createdAt) : [],
+      scores: {
+        ...(scores.sentiment && { sentiment: scores.sentiment }), ...(scores.toxicity !== undefined && { toxicity: scores.toxicity }),
+        ...(scores.probabilities && { probabilities: scores.probabilities }),
+      },
+      filterHits: f.filterHits as string[],
+      ...(f.decision && { decision: f.decision as ChatDecision }),
+      ...(evidence?.window && { window: evidence.window }),
+      ...(evidence?.inputs && { inputs: evidence.inputs }),
+      history: history ?? emptyHistory(f.playerId, f.playerName),
+      actions: actions.map(audit),
+    };
+  }
+
+  /** @throws ModerationError 404 (no flag), 409 (another moderator holds it, or it is resolved). */
+  async claim(id: string, moderator: string): Promise<FlagSummary> {
+    const { flag } = await this.transition(id, moderator, 'claim', '', {}, (f) => {
+      if (f.status === 'resolved') throw new ModerationError(409, 'flag is already resolved');
+      return { status: 'claimed', assignee: moderator };
+    });
+    return flag;
+  }
+
+  /**
+   * Takes an action on a flag (claiming it if open) and applies its effect live.
+   * @throws ModerationError 400 (bad request), 404, 409.
+   */
+  async act(id: string, moderator: string, req: ModerationActionRequest): Promise<ModerationActionResult> {
+    const note = (req.note ?? '').trim();
+    if (note.length > MAX_ACTION_NOTE) throw new ModerationError(400, `note: at most ${MAX_ACTION_NOTE} characters`);
+    if ((req.action === 'warn' || req.action === 'mute' || req.action === 'ban') && !note) {
+      throw new ModerationError(400, `note: required for ${req.action} (it is shown to the player and kept in the audit log)`);
+    }
+    let until: Date | null = null;
+    if (req.action === 'mute') {
+      const d = req.durationSeconds;
+      if (typeof d !== 'number' || !Number.isInteger(d) || d < MUTE_SECONDS.min || d > MUTE_SECONDS.max) {
+        throw new ModerationError(400, `durationSeconds: an integer from ${MUTE_SECONDS.min} to ${MUTE_SECONDS.max}`);
+      }
+      until = new Date(Date.now() + d * 1000);
+    }
+    const details: Record<string, unknown> = { ...(until && { until: until.toISOString(), durationSeconds: req.durationSeconds }) };
+    const before = await this.prisma.flag.findUnique({ where: { id } });
+    if (!before) throw new ModerationError(404, `no flag ${id}`);
+    if (req.action === 'approve') {
+      if (before.kind !== 'chat' || !before.messageId) throw new ModerationError(400, 'approve: only a held chat message can be approved');
+      const msg = await this.prisma.chatMessage.findUnique({ where: { id: before.messageId }, select: { held: true } });
+      if (!msg?.held) throw new ModerationError(409, 'approve: the message is not held (already delivered, or refused)');
+    }
+    // The sanction row is committed before the flag moves, so a crash between them leaves the flag to redo, never a lost mute.
+    if (req.action === 'warn' || req.action === 'mute' || req.action === 'ban') {
+      this.assertClaimable(before, moderator);
+      await this.sanctions.add(before.playerId, req.action === 'warn' ? 'warning' : req.action, note, moderator, until);
+    }
+    const { flag, entry } = await this.transition(id, moderator, req.action, note, details, (f) => {
+      this.assertClaimable(f, moderator);
+      return req.action === 'escalate'
+        ? { status: 'escalated', assignee: null }
+        : { status: 'resolved', assignee: moderator, resolvedAt: new Date() };
+    });
+    let effect: string;
+    switch (req.action) {
+      case 'warn': effect = `warning shown to ${this.effects.warn(flag.playerId, note)} live session(s)`; break;
+      case 'mute': effect = `muted until ${until!.toISOString()} (${this.effects.mute(flag.playerId, until!.getTime(), note)} live session(s) told)`; break;
+      case 'ban': effect = `banned; ${this.effects.ban(flag.playerId, note)} live session(s) removed`; break;
+      case 'approve': {
+        const line = await this.chat.release(before.messageId!);
+        effect = line ? `message delivered to ${this.effects.deliver(line)} player(s)` : 'message was no longer held';
+        break;
+      }
+      case 'escalate': effect = 'escalated: back in the queue for a senior moderator'; break;
+      default: effect = before.decision === 'hold' ? 'dismissed; the held message stays undelivered' : 'dismissed';
+    }
+    return { flag, audit: entry, effect };
+  }
+
+  async history(playerId: string): Promise<PlayerHistory | null> {
+    const player = await this.prisma.player.findUnique({ where: { id: playerId } });
+    const [chat, flags, sanctions] = await Promise.all([
+      this.chat.ofPlayer(playerId),
+      this.prisma.flag.findMany({ where: { playerId }, orderBy: { createdAt: 'desc' }, take: 50 }),
+      this.prisma.sanction.findMany({ where: { playerId, revokedAt: null }, orderBy: { createdAt: 'desc' } }),
+    ]);
+    if (!player && flags.length === 0) return null;
+    const mute = this.sanctions.muteEnds(playerId);
+    return {
+      playerId, name: player?.name ?? flags[0]?.playerName ?? '',
+      firstSeen: player?.createdAt.toISOString() ?? null, lastSeen: player?.lastSeenAt.toISOString() ?? null,
+      chat, flags: flags.map(summary),
+      sanctions: sanctions.filter((s) => s.kind !== 'warning').map(sanctionView),
+      warnings: sanctions.filter((s) => s.kind === 'warning').length,
+      mutedUntil: mute ? new Date(mute).toISOString() : null,
+      banned: this.sanctions.banReason(playerId) !== null,
+    };
+  }
+
+  async auditLog(q: { limit: number; flagId?: string; playerId?: string }): Promise<AuditEntry[]> {
+    const rows = await this.prisma.moderationAction.findMany({
+      where: { ...(q.flagId && { flagId: q.flagId }), ...(q.playerId && { playerId: q.playerId }) },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }], take: q.limit,
+    });
+    return rows.map(audit);
+  }
+
+  /** Everything stored about a player (their right of access). Logged in the audit log. */
+  async exportPlayer(playerId: string, admin: string): Promise<PlayerExport> {
+    const [player, chat, flags, sanctions, profile, matches] = await Promise.all([
+      this.prisma.player.findUnique({ where: { id: playerId } }),
+      this.prisma.chatMessage.findMany({ where: { playerId }, orderBy: { createdAt: 'asc' } }),
+      this.prisma.flag.findMany({ where: { playerId }, orderBy: { createdAt: 'asc' } }),
+      this.prisma.sanction.findMany({ where: { playerId }, orderBy: { createdAt: 'asc' } }),
+      this.prisma.playerProfile.findUnique({ where: { playerId } }),
+      this.prisma.matchPlayer.findMany({ where: { playerId }, orderBy: { joinedAt: 'asc' } }),
+    ]);
+    await this.prisma.moderationAction.create({ data: { id: randomUUID(), moderator: admin, action: 'export', playerId, details: {} } });
+    return {
+      exportedAt: new Date().toISOString(),
+      player: player && { id: player.id, name: player.name, createdAt: player.createdAt.toISOString(), lastSeenAt: player.lastSeenAt.toISOString() },
+      chat: chat.map(chatLine),
+      flags: flags.map(summary),
+      sanctions: sanctions.filter((s) => s.kind !== 'warning').map(sanctionView),
+      profile: profile && { mode: profile.mode, loadout: profile.loadout, style: profile.style, difficulty: profile.difficulty, updatedAt: profile.updatedAt.toISOString() },
+      matches: matches.map((m) => ({ matchId: m.matchId, name: m.name, score: m.score, kills: m.kills, deaths: m.deaths, joinedAt: m.joinedAt.toISOString() })),
+    };
+  }
+
+  /**
+   * Erases a player: chat, flags, sanctions, profile, director records and the player row.
+   * The audit log keeps its entries (what moderators did must stay accountable) but not the
+   * player's name or words. Returns false when nothing was stored about them.
+   */
+  async deletePlayer(playerId: string, admin: string): Promise<boolean> {
+    const deleted = await this.prisma.$transaction(async (tx) => {
+      const counts = await Promise.all([
+        tx.chatMessage.deleteMany({ where: { playerId } }),
+        tx.flag.deleteMany({ where: { playerId } }),
+        tx.sanction.deleteMany({ where: { playerId } }),
+        tx.playerProfile.deleteMany({ where: { playerId } }),
+        tx.recommendation.deleteMany({ where: { playerId } }),
+        tx.directorDecision.deleteMany({ where: { playerId } }),
+        tx.player.deleteMany({ where: { id: playerId } }),
+      ]);
+      const total = counts.reduce((n, c) => n + c.count, 0);
+      await tx.moderationAction.create({ data: { id: randomUUID(), moderator: admin, action: 'delete', playerId, details: { rows: total } } });
+      return total;
+    });
+    this.sanctions.forget(playerId);
+    return deleted > 0;
+  }
+
+  private assertClaimable(f: FlagRow, moderator: string): void {
+    if (f.status === 'resolved') throw new ModerationError(409, 'flag is already resolved');
+    if (f.status === 'claimed' && f.assignee !== moderator) throw new ModerationError(409, `flag is claimed by ${f.assignee}`);
+  }
+
+  /** Moves a flag and appends the audit entry in one transaction, then tells the stream. */
+  private async transition(
+    id: string, moderator: string, action: AuditEntry['action'], note: string, details: Record<string, unknown>,
+    next: (f: FlagRow) => { status: FlagStatus; assignee: string | null; resolvedAt?: Date },
+  ): Promise<{ flag: FlagSummary; entry: AuditEntry }> {
+    const { row, entry } = await this.prisma.$transaction(async (tx) => {
+      // Row lock: two moderators acting on one flag at once are serialised, the second sees the first's result.
+      const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Flag" WHERE "id" = ${id}::uuid FOR UPDATE`;
+      if (locked.length === 0) throw new ModerationError(404, `no flag ${id}`);
+      const f = (await tx.flag.findUnique({ where: { id } }))!;
+      if (action === 'claim' && f.status === 'claimed' && f.assignee !== moderator) throw new ModerationError(409, `flag is claimed by ${f.assignee}`);
+      const change = next(f);
+      const row = await tx.flag.update({ where: { id }, data: { ...change, updatedAt: new Date() } });
+      const entry = await tx.moderationAction.create({
+        data: { id: randomUUID(), moderator, action, flagId: id, playerId: f.playerId, note, details: details as Prisma.InputJsonObject },
+      });
+      return { row, entry };
+    });
+    return { flag: this.emit(row), entry: audit(entry) };
+  }
+
+  private emit(row: FlagRow): FlagSummary {
+    const s = summary(row);
+    this.events.emit('flag', s);
+    return s;
+  }
+}
+
+function emptyHistory(playerId: string, name: string): PlayerHistory {
+  return { playerId, name, firstSeen: null, lastSeen: null, chat: [], flags: [], sanctions: [], warnings: 0, mutedUntil: null, banned: false };
+}

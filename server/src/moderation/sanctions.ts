@@ -1,0 +1,62 @@
+/**
+ * Mutes and bans in force, kept in memory so a chat message or a join is checked without
+ * a database round trip; loaded at start, updated by every moderator action. The database
+ * row is written first, so a restart never forgets a sanction.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Sanction } from '@pulse-arena/shared';
+import type { PrismaClient } from '../generated/prisma/client.js';
+
+export class Sanctions {
+  private readonly mutedUntil = new Map<string, number>();
+  private readonly banned = new Map<string, string>();
+
+  private constructor(private readonly prisma: PrismaClient | null) {}
+
+  static async open(prisma: PrismaClient | null): Promise<Sanctions> {
+    const s = new Sanctions(prisma);
+    if (prisma) {
+      const rows = await prisma.sanction.findMany({
+        where: { revokedAt: null, OR: [{ kind: 'ban' }, { kind: 'mute', until: { gt: new Date() } }] },
+      });
+      for (const r of rows) s.remember(r.playerId, r.kind, r.until, r.reason);
+    }
+    return s;
+  }
+
+  /** Ms since the epoch the player's mute ends, or 0 when not muted. */
+  muteEnds(playerId: string, now = Date.now()): number {
+    const until = this.mutedUntil.get(playerId) ?? 0;
+    if (until <= now) {
+      this.mutedUntil.delete(playerId);
+      return 0;
+    }
+    return until;
+  }
+
+  /** The ban's reason, or null when not banned. */
+  banReason(playerId: string): string | null {
+    return this.banned.get(playerId) ?? null;
+  }
+
+  /** Stores and applies a sanction. @throws the database error (nothing is applied then). */
+  async add(playerId: string, kind: 'warning' | 'mute' | 'ban', reason: string, by: string, until: Date | null): Promise<void> {
+    await this.prisma?.sanction.create({ data: { id: randomUUID(), playerId, kind, until, reason, by } });
+    this.remember(playerId, kind, until, reason);
+  }
+
+  /** Forgets a deleted player's sanctions (their rows are deleted with the player's data). */
+  forget(playerId: string): void {
+    this.mutedUntil.delete(playerId);
+    this.banned.delete(playerId);
+  }
+
+  private remember(playerId: string, kind: string, until: Date | null, reason: string): void {
+    if (kind === 'ban') this.banned.set(playerId, reason);
+    if (kind === 'mute' && until) this.mutedUntil.set(playerId, Math.max(this.mutedUntil.get(playerId) ?? 0, until.getTime()));
+  }
+}
+
+export function sanctionView(r: { kind: string; until: Date | null; reason: string; by: string; createdAt: Date }): Sanction {
+  return { kind: r.kind === 'ban' ? 'ban' : 'mute', until: r.until?.toISOString() ?? null, reason: r.reason, by: r.by, createdAt: r.createdAt.toISOString() };
+}

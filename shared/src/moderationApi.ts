@@ -1,0 +1,145 @@
+/**
+ * The HTTP API behind the moderator console: the flag queue (with a live event stream),
+ * a flag's context, the player's history, actions and the audit log, and player data
+ * export/deletion. Every route needs a session of role `moderator` or `admin` (cookie from
+ * `POST /api/auth/login`, or `Authorization: Bearer <token>`), except where noted.
+ *
+ *   GET  /api/moderation/flags?status=open|claimed|escalated|resolved|all&limit=100 → FlagSummary[]
+ *        (ordered by severity, highest first, then oldest first)
+ *   GET  /api/moderation/stream              → text/event-stream: `event: flag` with a FlagSummary
+ *        each time a flag is created or changes (claim, action); `: ping` comments every 15 s
+ *   GET  /api/moderation/flags/:id           → FlagDetail | 404
+ *   POST /api/moderation/flags/:id/claim     → FlagSummary (409 when another moderator holds it)
+ *   POST /api/moderation/flags/:id/actions   ModerationActionRequest → ModerationActionResult
+ *   GET  /api/moderation/players/:playerId   → PlayerHistory | 404
+ *   GET  /api/moderation/audit?limit=100&flagId&playerId → AuditEntry[] (newest first)
+ *   GET  /api/admin/players/:playerId/export → PlayerExport (admin only)
+ *   DELETE /api/admin/players/:playerId      → 204 (admin only): chat, flags, profile, sanctions gone;
+ *        the audit log keeps its entries with the player's name removed
+ *
+ * Errors are JSON `{error: string}` with 400, 401, 403, 404, 409.
+ */
+import type { InputValues } from './rules.js';
+
+export const FLAG_KINDS = ['chat', 'behavior'] as const;
+export type FlagKind = (typeof FLAG_KINDS)[number];
+export const FLAG_STATUSES = ['open', 'claimed', 'escalated', 'resolved'] as const;
+export type FlagStatus = (typeof FLAG_STATUSES)[number];
+/** 1 low · 2 medium · 3 high · 4 critical. */
+export type Severity = 1 | 2 | 3 | 4;
+
+/** What the chat pipeline decided for a message (the policy's outcome). */
+export type ChatDecision = 'allow' | 'mask' | 'hold' | 'block';
+
+export const MODERATION_ACTIONS = ['dismiss', 'approve', 'warn', 'mute', 'ban', 'escalate'] as const;
+export type ModerationActionKind = (typeof MODERATION_ACTIONS)[number];
+/** Longest note on an action. */
+export const MAX_ACTION_NOTE = 1000;
+/** Mutes last 1 minute to 30 days. */
+export const MUTE_SECONDS = { min: 60, max: 30 * 86400 } as const;
+
+export interface FlagSummary {
+  id: string;
+  kind: FlagKind;
+  severity: Severity;
+  status: FlagStatus;
+  /** Why it was raised, e.g. "toxicity 0.97 ≥ 0.95: blocked" or "inhuman 0.91". */
+  reason: string;
+  playerId: string;
+  playerName: string;
+  roomId: string;
+  /** Chat flags: the message text as the model saw it (redacted of personal data). */
+  text?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Moderator holding the flag (claimed), or null. */
+  assignee: string | null;
+}
+
+export interface ChatLine {
+  id: string;
+  name: string;
+  playerId: string | null;
+  text: string;
+  createdAt: string;
+  decision: ChatDecision;
+  /** Still waiting for a moderator (held messages). */
+  held: boolean;
+}
+
+export interface FlagDetail extends FlagSummary {
+  /** Chat flags: the flagged message and the room's messages around it (up to 10 before, 10 after). */
+  message?: ChatLine;
+  context: ChatLine[];
+  /** Model scores and filter hits behind the flag. */
+  scores: { sentiment?: [number, number, number]; toxicity?: number; probabilities?: Record<string, number> };
+  filterHits: string[];
+  decision?: ChatDecision;
+  /** Behavior flags: the input window (64 frames × features) and its smoothed probabilities. */
+  window?: number[][];
+  /** The director's view of the player at flag time (behavior flags). */
+  inputs?: InputValues;
+  history: PlayerHistory;
+  /** Actions already taken on this flag, oldest first. */
+  actions: AuditEntry[];
+}
+
+export interface Sanction {
+  kind: 'mute' | 'ban';
+  /** ISO end; null for a permanent ban. */
+  until: string | null;
+  reason: string;
+  by: string;
+  createdAt: string;
+}
+
+export interface PlayerHistory {
+  playerId: string;
+  name: string;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** Recent chat (newest last, at most 50). */
+  chat: ChatLine[];
+  flags: FlagSummary[];
+  sanctions: Sanction[];
+  warnings: number;
+  /** Active mute end / ban, if any. */
+  mutedUntil: string | null;
+  banned: boolean;
+}
+
+export interface ModerationActionRequest {
+  action: ModerationActionKind;
+  /** Why, for the audit log (required for warn, mute and ban). */
+  note?: string;
+  /** Mute only: seconds, within {@link MUTE_SECONDS}. */
+  durationSeconds?: number;
+}
+
+export interface ModerationActionResult {
+  flag: FlagSummary;
+  audit: AuditEntry;
+  /** What happened live: e.g. "player muted in room X until …", "message delivered to 3 players". */
+  effect: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  moderator: string;
+  action: ModerationActionKind | 'claim' | 'export' | 'delete';
+  flagId: string | null;
+  playerId: string | null;
+  note: string;
+  details: Record<string, unknown>;
+}
+
+export interface PlayerExport {
+  exportedAt: string;
+  player: { id: string; name: string; createdAt: string; lastSeenAt: string } | null;
+  chat: ChatLine[];
+  flags: FlagSummary[];
+  sanctions: Sanction[];
+  profile: Record<string, unknown> | null;
+  matches: Array<{ matchId: string; name: string; score: number; kills: number; deaths: number; joinedAt: string }>;
+}

@@ -1,0 +1,286 @@
+/**
+ * The moderation loop with real pieces: rooms with @colyseus/sdk clients, the real chat
+ * model in the inference host, a real database, and the moderator API over HTTP. A toxic
+ * line is blocked or held and flagged (the flag reaches the live stream); personal data
+ * never reaches the database or other players; a moderator's mute, warning, ban and
+ * approval take effect on live players; every action lands in the audit log; a player's
+ * data can be exported and erased.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  ClientMessage, ServerMessage,
+  type AuditEntry, type ChatAck, type ChatBroadcast, type ErrorMessage, type FlagDetail, type FlagSummary,
+  type ModerationActionResult, type ModerationNotice, type PlayerExport, type PlayerHistory,
+} from '@pulse-arena/shared';
+// Before the database modules (see test/rooms/liveModels.test.ts).
+import { bootArena, type ArenaClientRoom, type BootedArena } from '../helpers/arenaServer.js';
+import { Accounts } from '../../server/src/auth/accounts.js';
+import type { Database } from '../../server/src/db/database.js';
+import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
+import { InferenceHost } from '../../server/src/inference/host.js';
+import { ChatStore } from '../../server/src/moderation/chatStore.js';
+import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
+import { Moderation } from '../../server/src/moderation/moderation.js';
+import { Sanctions } from '../../server/src/moderation/sanctions.js';
+import { implementations } from '../db/helpers.js';
+
+let arena: BootedArena;
+let host: InferenceHost;
+let db: Database;
+let writes: WriteBehindQueue;
+let disposeDb: () => Promise<void>;
+let moderation: Moderation;
+let token: string;
+let adminToken: string;
+const flagEvents: FlagSummary[] = [];
+let stream: AbortController;
+
+beforeAll(async () => {
+  const made = await implementations[0]!.create();
+  disposeDb = made.dispose;
+  db = await made.open();
+  writes = new WriteBehindQueue(db.prisma, { flushIntervalMs: 100 });
+  host = new InferenceHost({ log: () => undefined });
+  expect(await host.ready(60_000)).toBe(true);
+  const accounts = await Accounts.open(db.prisma);
+  moderation = new Moderation(db.prisma, new ChatStore(db.prisma), await Sanctions.open(db.prisma), localLiveEffects);
+  arena = await bootArena(writes, { inference: host, accounts, prisma: db.prisma, moderation });
+  await accounts.create('mia', 'moderator-password', 'moderator');
+  await accounts.create('root', 'admin-password-1', 'admin');
+  token = (await accounts.login('mia', 'moderator-password')).token;
+  adminToken = (await accounts.login('root', 'admin-password-1')).token;
+  // The console's live stream, read as a browser would.
+  stream = new AbortController();
+  const res = await fetch(`${arena.http}/api/moderation/stream`, { headers: { authorization: `Bearer ${token}` }, signal: stream.signal });
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^event: flag\ndata: (.*)$/m.exec(event);
+        if (data) flagEvents.push(JSON.parse(data[1]!) as FlagSummary);
+      }
+    }
+  })().catch(() => undefined);
+}, 120_000);
+
+afterAll(async () => {
+  stream?.abort();
+  await arena?.shutdown();
+  await host?.close();
+  await writes?.close();
+  await db?.close();
+  await disposeDb?.();
+});
+
+interface Listener {
+  chat: ChatBroadcast[];
+  acks: ChatAck[];
+  errors: ErrorMessage[];
+  notices: ModerationNotice[];
+}
+
+function listen(room: ArenaClientRoom): Listener {
+  const l: Listener = { chat: [], acks: [], errors: [], notices: [] };
+  room.onMessage(ServerMessage.Chat, (m: ChatBroadcast) => l.chat.push(m));
+  room.onMessage(ServerMessage.ChatAck, (m: ChatAck) => l.acks.push(m));
+  room.onMessage(ServerMessage.Error, (m: ErrorMessage) => l.errors.push(m));
+  room.onMessage(ServerMessage.Moderation, (m: ModerationNotice) => l.notices.push(m));
+  room.onMessage(ServerMessage.Profile, () => undefined);
+  return l;
+}
+
+const api = async <T>(path: string, body?: unknown, as = token): Promise<{ status: number; body: T }> => {
+  const res = await fetch(`${arena.http}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${as}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (res.status === 204 ? null : await res.json()) as T };
+};
+
+async function chatAndAck(room: ArenaClientRoom, l: Listener, text: string, clientId: string): Promise<ChatAck> {
+  room.send(ClientMessage.Chat, { text, clientId });
+  await vi.waitFor(() => expect(l.acks.find((a) => a.clientId === clientId)).toBeDefined(), { timeout: 10_000, interval: 20 });
+  return l.acks.find((a) => a.clientId === clientId)!;
+}
+
+describe('chat pipeline in live rooms', () => {
+  it('delivers clean chat, masks profanity, and acknowledges only what it stored', async () => {
+    const alice = await arena.join('Alice');
+    const bob = await arena.join('Bob', alice.roomId);
+    const [la, lb] = [listen(alice), listen(bob)];
+    const ack = await chatAndAck(alice, la, 'gg wp everyone', 'c1');
+    expect(ack).toMatchObject({ status: 'delivered', text: 'gg wp everyone' });
+    await vi.waitFor(() => expect(lb.chat.map((c) => c.text)).toContain('gg wp everyone'));
+    const row = await db.prisma.chatMessage.findUnique({ where: { id: ack.id } });
+    expect(row).toMatchObject({ text: 'gg wp everyone', decision: 'allow', held: false, scoredBy: 'chat/v1' });
+
+    const swear = await chatAndAck(alice, la, 'fuck this lag', 'c2');
+    expect(swear.status).toBe('delivered');
+    expect(swear.text).not.toContain('fuck');
+    await vi.waitFor(() => expect(lb.chat.some((c) => c.id === swear.id && !c.text.includes('fuck'))).toBe(true));
+    await alice.leave();
+    await bob.leave();
+  });
+
+  it('never lets an email or phone number reach the database or other players', async () => {
+    const alice = await arena.join('Alice');
+    const bob = await arena.join('Bob', alice.roomId);
+    const [la, lb] = [listen(alice), listen(bob)];
+    const lines = ['mail me at jane.doe+gg@example.com for the guide', 'call me on +44 20 7946 0958 after the match', 'text 555-867-5309 lol'];
+    const acks: ChatAck[] = [];
+    for (const [i, text] of lines.entries()) acks.push(await chatAndAck(alice, la, text, `pii${i}`));
+    await vi.waitFor(() => expect(lb.chat.length).toBeGreaterThanOrEqual(lines.length));
+    const seen = lb.chat.map((c) => c.text).join('\n');
+    const stored = (await db.prisma.chatMessage.findMany({ where: { id: { in: acks.map((a) => a.id) } } })).map((r) => r.text).join('\n');
+    for (const secret of ['jane.doe', 'example.com', '7946', '0958', '867-5309', '5309']) {
+      expect(seen).not.toContain(secret);
+      expect(stored).not.toContain(secret);
+    }
+    expect(stored).toContain('[email]');
+    expect(stored).toContain('[phone]');
+    // Numbers that are not phone numbers stay.
+    const wave = await chatAndAck(alice, la, 'wave 12 at 3:45, 250 points', 'num');
+    expect(wave.text).toBe('wave 12 at 3:45, 250 points');
+    await alice.leave();
+    await bob.leave();
+  });
+
+  it('blocks or holds an abusive line, flags it with its context, and refuses spam', async () => {
+    const alice = await arena.join('Alice');
+    const troll = await arena.join('Troll', alice.roomId);
+    const [la, lt] = [listen(alice), listen(troll)];
+    await chatAndAck(alice, la, 'anyone got ammo?', 'a1');
+    const abuse = await chatAndAck(troll, lt, 'you are a worthless idiot, uninstall the game and kys', 't1');
+    expect(['blocked', 'held']).toContain(abuse.status);
+    expect(abuse.reason).toMatch(/^(blocked|held for review): toxicity [01]\.\d\d ≥ 0\.\d+$/);
+    expect(la.chat.some((c) => c.id === abuse.id)).toBe(false);
+    // The flag is in the database and on the live stream.
+    await vi.waitFor(() => expect(flagEvents.some((f) => f.text?.includes('worthless idiot'))).toBe(true), { timeout: 2_000 });
+    const flag = flagEvents.find((f) => f.text?.includes('worthless idiot'))!;
+    expect(flag).toMatchObject({ kind: 'chat', status: 'open', playerName: 'Troll', roomId: alice.roomId });
+    expect(flag.severity).toBeGreaterThanOrEqual(3);
+    const detail = await api<FlagDetail>(`/api/moderation/flags/${flag.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.message?.id).toBe(abuse.id);
+    expect(detail.body.context.map((c) => c.text)).toContain('anyone got ammo?');
+    expect(detail.body.scores.toxicity).toBeGreaterThan(0.85);
+    // The same line again within 30 s is spam.
+    troll.send(ClientMessage.Chat, { text: 'you are a worthless idiot, uninstall the game and kys' });
+    await vi.waitFor(() => expect(lt.errors.some((e) => e.code === 'spam')).toBe(true));
+    await alice.leave();
+    await troll.leave();
+  });
+});
+
+describe('moderator actions take effect live', () => {
+  async function flaggedPlayer(): Promise<{ room: ArenaClientRoom; other: ArenaClientRoom; l: Listener; lo: Listener; flag: FlagSummary; playerId: string }> {
+    const other = await arena.join('Witness');
+    const room = await arena.join('Offender', other.roomId);
+    const [l, lo] = [listen(room), listen(other)];
+    let playerId = '';
+    room.onMessage(ServerMessage.Welcome, (w: { playerId: string }) => { playerId = w.playerId; });
+    const n = flagEvents.length;
+    await chatAndAck(room, l, `shut up you braindead moron ${Math.random().toString(36).slice(2, 6)}`, `f${n}`);
+    await vi.waitFor(() => expect(flagEvents.slice(n).some((f) => f.playerName === 'Offender')).toBe(true), { timeout: 2_000 });
+    const flag = flagEvents.slice(n).find((f) => f.playerName === 'Offender')!;
+    return { room, other, l, lo, flag, playerId: playerId || flag.playerId };
+  }
+
+  it('claim, then mute: the player is told, and their next line is refused with the time left', async () => {
+    const { room, other, l, flag } = await flaggedPlayer();
+    const claim = await api<FlagSummary>(`/api/moderation/flags/${flag.id}/claim`, {});
+    expect(claim.body).toMatchObject({ status: 'claimed', assignee: 'mia' });
+    const noNote = await api<{ error: string }>(`/api/moderation/flags/${flag.id}/actions`, { action: 'mute', durationSeconds: 3600 });
+    expect(noNote.status).toBe(400);
+    const muted = await api<ModerationActionResult>(`/api/moderation/flags/${flag.id}/actions`, { action: 'mute', durationSeconds: 3600, note: 'abuse in chat' });
+    expect(muted.status).toBe(200);
+    expect(muted.body.flag.status).toBe('resolved');
+    expect(muted.body.effect).toMatch(/^muted until .* \(1 live session\(s\) told\)$/);
+    await vi.waitFor(() => expect(l.notices).toEqual([expect.objectContaining({ kind: 'muted', message: 'abuse in chat' })]));
+    room.send(ClientMessage.Chat, { text: 'sorry' });
+    await vi.waitFor(() => expect(l.errors.some((e) => e.code === 'muted')).toBe(true));
+    expect(l.errors.find((e) => e.code === 'muted')!.message).toMatch(/^you are muted for (59 min|1 h)/);
+    const history = await api<PlayerHistory>(`/api/moderation/players/${flag.playerId}`);
+    expect(history.body.mutedUntil).not.toBeNull();
+    expect(history.body.sanctions[0]).toMatchObject({ kind: 'mute', reason: 'abuse in chat', by: 'mia' });
+    const audit = await api<AuditEntry[]>(`/api/moderation/audit?flagId=${flag.id}`);
+    expect(audit.body.map((a) => a.action)).toEqual(['mute', 'claim']);
+    // A resolved flag cannot be acted on again.
+    expect((await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'dismiss' })).status).toBe(409);
+    await room.leave();
+    await other.leave();
+  });
+
+  it('ban: the player is removed from the room and cannot join again', async () => {
+    const { room, other, flag } = await flaggedPlayer();
+    let closed: number | undefined;
+    room.onLeave((code) => { closed = code; });
+    const banned = await api<ModerationActionResult>(`/api/moderation/flags/${flag.id}/actions`, { action: 'ban', note: 'repeated abuse' });
+    expect(banned.body.effect).toBe('banned; 1 live session(s) removed');
+    await vi.waitFor(() => expect(closed).toBe(4003));
+    await expect(arena.sdk().joinById(other.roomId, { name: 'Offender', playerId: flag.playerId })).rejects.toThrow(/banned: repeated abuse/);
+    await other.leave();
+  });
+
+  it('approve: a held line is delivered to the room; warn: the player sees the warning', async () => {
+    const other = await arena.join('Reader');
+    const room = await arena.join('Edgy', other.roomId);
+    const [l, lo] = [listen(room), listen(other)];
+    // Find a line the model holds (between the hold and block thresholds) among a few candidates.
+    const candidates = ['you are such an idiot lol', 'shut up noob', 'ur trash at this game', 'go cry about it loser', 'you suck so bad'];
+    let held: ChatAck | undefined;
+    let heldText = '';
+    for (const [i, text] of candidates.entries()) {
+      const ack = await chatAndAck(room, l, text, `h${i}`);
+      if (ack.status === 'held') { held = ack; heldText = text; break; }
+      await new Promise((r) => setTimeout(r, 2100)); // the chat rate limit
+    }
+    expect(held, 'one of the candidate lines should be held for review').toBeDefined();
+    const flag = (await api<FlagSummary[]>('/api/moderation/flags?status=open')).body.find((f) => f.text === heldText)!;
+    const detail = await api<FlagDetail>(`/api/moderation/flags/${flag.id}`);
+    expect(detail.body.decision).toBe('hold');
+    expect(lo.chat.some((c) => c.id === held!.id)).toBe(false);
+    const approved = await api<ModerationActionResult>(`/api/moderation/flags/${flag.id}/actions`, { action: 'approve', note: 'banter' });
+    expect(approved.body.effect).toBe('message delivered to 2 player(s)');
+    await vi.waitFor(() => expect(lo.chat.some((c) => c.id === held!.id)).toBe(true));
+    expect((await db.prisma.chatMessage.findUnique({ where: { id: held!.id } }))!.held).toBe(false);
+
+    const n = flagEvents.length;
+    await chatAndAck(room, l, 'you are a pathetic waste of space', 'warn-me');
+    await vi.waitFor(() => expect(flagEvents.slice(n).some((f) => f.playerName === 'Edgy')).toBe(true), { timeout: 2_000 });
+    const next = flagEvents.slice(n).find((f) => f.playerName === 'Edgy')!;
+    const warned = await api<ModerationActionResult>(`/api/moderation/flags/${next.id}/actions`, { action: 'warn', note: 'keep it civil' });
+    expect(warned.body.effect).toBe('warning shown to 1 live session(s)');
+    await vi.waitFor(() => expect(l.notices).toEqual([expect.objectContaining({ kind: 'warning', message: 'keep it civil' })]));
+    await room.leave();
+    await other.leave();
+  }, 60_000);
+
+  it('a player\'s data can be exported and erased by an admin; the audit log keeps the actions', async () => {
+    const { room, other, flag } = await flaggedPlayer();
+    await room.leave();
+    await other.leave();
+    expect((await api(`/api/admin/players/${flag.playerId}/export`)).status).toBe(403); // a moderator is not an admin
+    const exported = await api<PlayerExport>(`/api/admin/players/${flag.playerId}/export`, undefined, adminToken);
+    expect(exported.status).toBe(200);
+    expect(exported.body.chat.length).toBeGreaterThan(0);
+    expect(exported.body.flags.map((f) => f.id)).toContain(flag.id);
+    await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'dismiss', note: 'erasing' });
+    const del = await fetch(`${arena.http}/api/admin/players/${flag.playerId}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
+    expect(del.status).toBe(204);
+    expect(await db.prisma.chatMessage.count({ where: { playerId: flag.playerId } })).toBe(0);
+    expect(await db.prisma.flag.count({ where: { playerId: flag.playerId } })).toBe(0);
+    expect(await db.prisma.player.count({ where: { id: flag.playerId } })).toBe(0);
+    const audit = await api<AuditEntry[]>(`/api/moderation/audit?playerId=${flag.playerId}`);
+    expect(audit.body.map((a) => a.action)).toEqual(['delete', 'dismiss', 'export']);
+    expect(JSON.stringify(audit.body)).not.toContain('Offender');
+    expect((await api(`/api/moderation/players/${flag.playerId}`)).status).toBe(404);
+  });
+});
