@@ -73,7 +73,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
   rooms.start();
   setArenaServices({
     recorder: opts.recorder, inference: opts.inference ?? null, rules: opts.rules ?? null, roomFinder: rooms,
-    moderation: opts.moderation ?? null, ...(opts.chatPolicy && { chatPolicy: opts.chatPolicy }),
+    moderation: opts.moderation ?? null, ...(opts.chatPolicy && { chatPolicy: opts.chatPolicy }), accounts: opts.accounts ?? null,
     ...(opts.classifyEveryTicks !== undefined && { classifyEveryTicks: opts.classifyEveryTicks }),
   });
   serverStats.startEventLoopMonitor();

@@ -4,6 +4,7 @@
  * Every designer route needs a session of role `designer` or `admin` (cookie set by
  * `POST /api/auth/login`, or `Authorization: Bearer <token>`).
  *
+ *   POST /api/auth/register                   {username, password} → 201 {id, username, role: 'player'} (anyone; rate-limited)
  *   POST /api/auth/login                      {username, password} → LoginResponse (+ session cookie)
  *   POST /api/auth/logout                     → 204
  *   GET  /api/auth/me                         → SessionInfo | 401
@@ -17,7 +18,7 @@
  *   GET  /api/designer/decisions?roomId&playerId&ruleId&kind&since&until&limit → DecisionRecord[] (newest first)
  *   GET  /api/designer/live                   → LiveRoom[]
  *   GET  /api/designer/models                 → ModelStatusReport
- *   GET  /api/recommendations?playerId=<uuid> → LobbyRecommendations (no login: players are guests)
+ *   GET  /api/recommendations?playerId=<uuid> → LobbyRecommendations (no login: guests have no account)
  *
  * Stored rule sets come back validated with every default filled in; their key order is the
  * database's (PostgreSQL jsonb), not the author's.

@@ -37,6 +37,11 @@ export interface JoinOptions {
   mode?: Mode;
   /** Weapon to start with (default "blaster"). */
   loadout?: Loadout;
+  /**
+   * A registered player's session token (from `POST /api/auth/login`): the player then plays
+   * as their account (its id is the player id) instead of as a guest.
+   */
+  token?: string;
 }
 
 /** One tick of input (see {@link PlayerInput} for the meaning of each field). */
@@ -303,12 +308,12 @@ export function parseRecommendationResponse(raw: unknown): Parsed<Recommendation
 }
 
 export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
-  const obj = plainObject(raw ?? {}, ['name'], ['playerId', 'roomName', 'mode', 'loadout']);
+  const obj = plainObject(raw ?? {}, ['name'], ['playerId', 'roomName', 'mode', 'loadout', 'token']);
   if (!obj.ok) return obj;
   const name = cleanText(obj.value.name, 'name', MAX_NAME_LENGTH);
   if (!name.ok) return name;
   const value: JoinOptions = { name: name.value };
-  const { playerId, roomName, mode, loadout } = obj.value;
+  const { playerId, roomName, mode, loadout, token } = obj.value;
   if (playerId !== undefined) {
     if (typeof playerId !== 'string' || !UUID.test(playerId)) return fail('playerId: must be a UUID');
     value.playerId = playerId.toLowerCase();
@@ -325,6 +330,10 @@ export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
   if (loadout !== undefined) {
     if (typeof loadout !== 'string' || !(LOADOUTS as readonly string[]).includes(loadout)) return fail(`loadout: must be one of ${LOADOUTS.join(', ')}`);
     value.loadout = loadout as Loadout;
+  }
+  if (token !== undefined) {
+    if (typeof token !== 'string' || token.length > 2048 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return fail('token: must be a session token');
+    value.token = token;
   }
   return { ok: true, value };
 }

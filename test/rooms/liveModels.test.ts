@@ -13,6 +13,10 @@ import { BEHAVIOR_CLASSES } from '../../models/src/behavior/classes.js';
 import type { Database } from '../../server/src/db/database.js';
 import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
 import { InferenceHost } from '../../server/src/inference/host.js';
+import { ChatStore } from '../../server/src/moderation/chatStore.js';
+import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
+import { Moderation } from '../../server/src/moderation/moderation.js';
+import { Sanctions } from '../../server/src/moderation/sanctions.js';
 import { implementations } from '../db/helpers.js';
 
 let arena: BootedArena;
@@ -29,7 +33,8 @@ beforeAll(async () => {
   host = new InferenceHost({ log: () => undefined });
   expect(await host.ready(60_000)).toBe(true);
   // Twice a second instead of once: the same path, a shorter test.
-  arena = await bootArena(writes, { inference: host, classifyEveryTicks: 10 });
+  const moderation = new Moderation(db.prisma, new ChatStore(db.prisma), await Sanctions.open(db.prisma), localLiveEffects);
+  arena = await bootArena(writes, { inference: host, classifyEveryTicks: 10, moderation });
 });
 
 afterAll(async () => {
@@ -89,7 +94,6 @@ describe('models in live play', () => {
     const lines = ['gg wp everyone, that was fun', 'youre a fucking idiot, uninstall'];
     for (const text of lines) room.send(ClientMessage.Chat, { text });
     await vi.waitFor(async () => {
-      await writes.flush();
       const rows = await db.prisma.chatMessage.findMany({ where: { roomId: room.roomId } });
       expect(rows.map((r) => r.text).sort()).toEqual([...lines].sort());
     }, { timeout: 10_000, interval: 100 });

@@ -13,8 +13,8 @@ import { hashPassword, verifyPassword } from './passwords.js';
 export const SESSION_SECONDS = 12 * 3600;
 const ISSUER = 'pulse-arena';
 const USERNAME = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
-/** Staff roles; `player` is what a guest is, never an account. */
-export const ACCOUNT_ROLES = ROLES.filter((r) => r !== 'player');
+/** Every role an account can have: players may register (or stay guests); staff are created by an admin. */
+export const ACCOUNT_ROLES = ROLES;
 
 export interface Session {
   accountId: string;

@@ -59,15 +59,22 @@ export function createSessionRouter(accounts: Accounts | null): Router {
   const json = express.json({ limit: '4kb' });
   const buckets = new Map<string, TokenBucket>();
 
-  router.post('/api/auth/login', json, async (req, res, next) => {
-    if (!accounts) return void res.status(503).json({ error: 'accounts need a database; this server runs without one' });
+  /** Logins and registrations share one bucket per address. Returns false (and answers 429) when it is empty. */
+  const allowed = (req: Request, res: express.Response): boolean => {
     const address = req.socket.remoteAddress ?? 'unknown';
     let bucket = buckets.get(address);
     if (!bucket) {
       if (buckets.size >= MAX_TRACKED_ADDRESSES) buckets.clear();
       buckets.set(address, (bucket = new TokenBucket(LOGIN_BURST, LOGIN_PER_SECOND, Date.now())));
     }
-    if (!bucket.take(Date.now())) return void res.status(429).json({ error: 'too many login attempts: wait a few seconds' });
+    if (bucket.take(Date.now())) return true;
+    res.status(429).json({ error: 'too many attempts: wait a few seconds' });
+    return false;
+  };
+
+  router.post('/api/auth/login', json, async (req, res, next) => {
+    if (!accounts) return void res.status(503).json({ error: 'accounts need a database; this server runs without one' });
+    if (!allowed(req, res)) return;
     const { username, password } = (req.body ?? {}) as Record<string, unknown>;
     if (typeof username !== 'string' || typeof password !== 'string') {
       return void res.status(400).json({ error: 'body: {username: string, password: string} required' });
@@ -89,7 +96,24 @@ export function createSessionRouter(accounts: Accounts | null): Router {
     res.clearCookie(SESSION_COOKIE, { path: '/' }).status(204).end();
   });
 
-  router.get('/api/auth/me', requireRole(accounts, ['moderator', 'designer', 'admin']), (req, res) => {
+  // Players register themselves (or play as guests); staff accounts come from an admin.
+  router.post('/api/auth/register', json, async (req, res, next) => {
+    if (!accounts) return void res.status(503).json({ error: 'accounts need a database; this server runs without one' });
+    if (!allowed(req, res)) return;
+    const { username, password } = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof username !== 'string' || typeof password !== 'string') {
+      return void res.status(400).json({ error: 'body: {username: string, password: string} required' });
+    }
+    try {
+      const created = await accounts.create(username, password, 'player');
+      res.status(201).json(created);
+    } catch (err) {
+      if (err instanceof AccountError) return void res.status(err.status).json({ error: err.message });
+      next(err);
+    }
+  });
+
+  router.get('/api/auth/me', requireRole(accounts, ['player', 'moderator', 'designer', 'admin']), (req, res) => {
     res.json(info(req.session!));
   });
 

@@ -19,6 +19,7 @@ import { isClassifiable } from '@pulse-arena/models/behavior/windows';
 import type { ChatScores, InferenceService } from '../inference/types.js';
 import { RoomDirector, type RoomFinder } from '../director/roomDirector.js';
 import type { RuleRegistry } from '../director/ruleRegistry.js';
+import type { Accounts } from '../auth/accounts.js';
 import { emptyRejectCounts, serverStats, type RejectReason } from '../stats.js';
 import { ChatPipeline, DEFAULT_CHAT_POLICY, type ChatPolicy } from '../moderation/chatPipeline.js';
 import type { StoredChat } from '../moderation/chatStore.js';
@@ -69,11 +70,13 @@ export interface ArenaServices {
   moderation?: Moderation | null;
   /** Chat policy thresholds (default {@link DEFAULT_CHAT_POLICY}). */
   chatPolicy?: ChatPolicy;
+  /** Registered players' sessions (null: everyone plays as a guest). */
+  accounts?: Accounts | null;
 }
 
 let services: Required<ArenaServices> = {
   recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS, rules: null, roomFinder: null,
-  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY,
+  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null,
 };
 let chatPipeline = new ChatPipeline(null);
 /** @throws RangeError if `classifyEveryTicks` is not an integer in 1…TICK_RATE. */
@@ -85,6 +88,7 @@ export function setArenaServices(next: ArenaServices): void {
   services = {
     recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null,
     roomFinder: next.roomFinder ?? null, moderation: next.moderation ?? null, chatPolicy: next.chatPolicy ?? DEFAULT_CHAT_POLICY,
+    accounts: next.accounts ?? null,
   };
   chatPipeline = new ChatPipeline(services.inference, services.chatPolicy);
 }
@@ -168,9 +172,15 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   /** Validates join options before a seat is given; the SDK rejects join with this message. */
-  override onAuth(_client: Client, options: unknown): JoinOptions {
+  override async onAuth(_client: Client, options: unknown): Promise<JoinOptions> {
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, `invalid join options: ${parsed.error}`);
+    if (parsed.value.token) {
+      const session = await services.accounts?.verify(parsed.value.token);
+      if (!session) throw new ServerError(401, 'token: session expired or invalid: log in again');
+      // A registered player plays as their account: bans and history follow the account.
+      parsed.value.playerId = session.accountId;
+    }
     const { playerId } = parsed.value;
     const ban = playerId ? services.moderation?.sanctions.banReason(playerId) : null;
     if (ban) throw new ServerError(403, `banned: ${ban}`);
