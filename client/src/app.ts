@@ -38,6 +38,8 @@ export class App {
   private readonly gameParent = byId('game', HTMLDivElement);
   private readonly menu = new Menu((request, name) => this.play(request, name));
   private readonly breakOverlay = byId('break-overlay', HTMLDivElement);
+  /** Set when a moderator banned this player: the menu says so after the room closes. */
+  private banned: string | null = null;
   private readonly breakMessage = byId('break-message', HTMLParagraphElement);
 
   start(): void {
@@ -59,6 +61,11 @@ export class App {
     });
     session.onChat((msg) => chat.showMessage(msg));
     session.onServerError((err) => chat.showError(err));
+    session.onChatAck((ack) => chat.showAck(ack));
+    session.onModeration((notice) => {
+      chat.showModeration(notice);
+      if (notice.kind === 'banned') this.banned = notice.message;
+    });
     session.onProfile((profile) => {
       hud.setProfile(profile);
       this.lastProfile = profile;
@@ -66,6 +73,11 @@ export class App {
     session.onStatus((status) => {
       hud.setConnection(status);
       chat.showNotice(STATUS_NOTICE[status]);
+      if (status === 'closed' && this.banned !== null) {
+        const reason = this.banned;
+        this.banned = null;
+        void this.leave(`A moderator banned you from Pulse Arena: ${reason}`);
+      }
     });
     session.onDirector((message) => hud.setDirector(message));
     const toasts = new RecommendationToasts((id, action) => session.answerRecommendation(id, action));

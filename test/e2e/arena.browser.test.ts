@@ -112,6 +112,15 @@ describe('arena in the browser', () => {
     expect(still.x).toBeCloseTo(settled.x, 1);
     expect(still.y).toBeCloseTo(settled.y, 1);
     expect(await b.locator('#chat-log b').count()).toBe(0);
+    // Markup that would run script is shown as the text it is.
+    const hostile = 'look <img src=x onerror="window.__xss=1"> and <script>window.__xss=1</script>';
+    await a.keyboard.press('Enter');
+    await a.keyboard.type(hostile);
+    await a.keyboard.press('Enter');
+    await b.waitForFunction((text) => window.__pulseArena!.chatLog().some((l) => l.text === text), hostile, WAIT);
+    expect(await b.locator('#chat-log img, #chat-log script').count()).toBe(0);
+    expect(await b.locator('#chat-log li').filter({ hasText: 'onerror="window.__xss=1"' }).count()).toBe(1);
+    expect(await b.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
 
     // The behavior model's smoothed read of each player reaches that player's HUD.
     await a.waitForFunction(() => window.__pulseArena!.profile() !== null, undefined, WAIT);

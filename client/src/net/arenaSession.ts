@@ -8,7 +8,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import {
   ARENA_ROOM, ClientMessage, ServerMessage, type ArenaStateView, type ChatBroadcast, type DirectorMessage, type ErrorMessage,
   type InputMessage, type JoinOptions, type Loadout, type Mode, type ProfileMessage, type RecommendationMessage,
-  type RecommendationResponse, type RecommendationResult, type WelcomeMessage,
+  type RecommendationResponse, type RecommendationResult, type WelcomeMessage, type ChatAck, type ModerationNotice,
 } from '@pulse-arena/shared';
 import { profile } from '../profile.js';
 
@@ -86,6 +86,14 @@ export class ArenaSession {
 
   onProfile(listener: Listener<ProfileMessage>): void {
     this.room.onMessage(ServerMessage.Profile, listener);
+  }
+
+  onChatAck(listener: Listener<ChatAck>): void {
+    this.room.onMessage(ServerMessage.ChatAck, listener);
+  }
+
+  onModeration(listener: Listener<ModerationNotice>): void {
+    this.room.onMessage(ServerMessage.Moderation, listener);
   }
 
   onDirector(listener: Listener<DirectorMessage>): void {

@@ -3,7 +3,7 @@
  * text nodes only (never HTML), since they come from other players. Server errors for
  * this client (rate limits, refused messages) appear in the same log.
  */
-import { MAX_CHAT_LENGTH, type ChatBroadcast, type ErrorMessage } from '@pulse-arena/shared';
+import { MAX_CHAT_LENGTH, type ChatAck, type ChatBroadcast, type ErrorMessage, type ModerationNotice } from '@pulse-arena/shared';
 import { byId } from '../dom.js';
 
 /** Lines kept on screen; older ones scroll away for good. */
@@ -64,6 +64,20 @@ export class ChatBox {
     this.lastErrorAt.set(key, now);
     const reason = err.code === 'rate_limited' ? 'Slow down: too many messages.' : err.message;
     this.append('chat__line chat__line--error', document.createTextNode(`⚠ ${reason}`));
+  }
+
+  /** The server's word on the player's own line: held for a moderator, or not sent at all. */
+  showAck(ack: ChatAck): void {
+    if (ack.status === 'held') this.append('chat__line chat__line--system', document.createTextNode(`Your message waits for a moderator (${ack.reason ?? 'held'}).`));
+    else if (ack.status === 'blocked') this.append('chat__line chat__line--error', document.createTextNode(`⚠ Not sent: ${ack.reason ?? 'refused'}`));
+  }
+
+  /** A moderator's warning or mute, shown where the player is looking when they chat. */
+  showModeration(notice: ModerationNotice): void {
+    const text = notice.kind === 'warning' ? `A moderator warned you: ${notice.message}`
+      : notice.kind === 'muted' ? `You are muted until ${new Date(notice.until ?? Date.now()).toLocaleTimeString()}: ${notice.message}`
+        : `You were banned: ${notice.message}`;
+    this.append('chat__line chat__line--moderation', document.createTextNode(text));
   }
 
   showNotice(text: string): void {

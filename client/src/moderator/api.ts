@@ -1,0 +1,68 @@
+/**
+ * Typed wrappers for the moderation API (shared/src/moderationApi.ts). Failures become the
+ * designer console's {@link ApiError}; a 401 or 403 from any moderation or admin route is
+ * reported to one handler, so the page shows the login or the refusal wherever it happens.
+ */
+import type {
+  AuditEntry, FlagDetail, FlagStatus, FlagSummary, ModerationActionRequest, ModerationActionResult,
+  PlayerExport, PlayerHistory,
+} from '@pulse-arena/shared';
+import { ApiError, isAbort, type AuthFailureHandler } from '../designer/api.js';
+
+export { api as authApi, ApiError, errorMessage, isAbort } from '../designer/api.js';
+
+/** The list routes' documented page size. */
+export const LIST_LIMIT = 100;
+
+let authFailure: AuthFailureHandler = () => undefined;
+
+export function onAuthFailure(handler: AuthFailureHandler): void {
+  authFailure = handler;
+}
+
+async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+      signal: signal ?? null,
+    });
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    throw new ApiError(0, 'Cannot reach the server');
+  }
+  if (res.status === 204) return undefined as T;
+  const payload: unknown = await res.json().catch(() => null);
+  if (res.ok) return payload as T;
+  const error = (payload as { error?: unknown } | null)?.error;
+  const message = typeof error === 'string' && error ? error : `${res.status} ${res.statusText}`;
+  if (res.status === 401 || res.status === 403) authFailure(res.status, message);
+  throw new ApiError(res.status, message);
+}
+
+const query = (params: Record<string, string | number | undefined>) => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  return q.toString();
+};
+const id = encodeURIComponent;
+
+export const STREAM_URL = '/api/moderation/stream';
+
+export const modApi = {
+  flags: (status: FlagStatus | 'all', signal?: AbortSignal) =>
+    request<FlagSummary[]>('GET', `/api/moderation/flags?${query({ status, limit: LIST_LIMIT })}`, undefined, signal),
+  flag: (flagId: string, signal?: AbortSignal) => request<FlagDetail>('GET', `/api/moderation/flags/${id(flagId)}`, undefined, signal),
+  claim: (flagId: string) => request<FlagSummary>('POST', `/api/moderation/flags/${id(flagId)}/claim`, {}),
+  act: (flagId: string, body: ModerationActionRequest) =>
+    request<ModerationActionResult>('POST', `/api/moderation/flags/${id(flagId)}/actions`, body),
+  player: (playerId: string, signal?: AbortSignal) =>
+    request<PlayerHistory>('GET', `/api/moderation/players/${id(playerId)}`, undefined, signal),
+  audit: (filter: { playerId?: string; flagId?: string }, signal?: AbortSignal) =>
+    request<AuditEntry[]>('GET', `/api/moderation/audit?${query({ limit: LIST_LIMIT, ...filter })}`, undefined, signal),
+  exportPlayer: (playerId: string) => request<PlayerExport>('GET', `/api/admin/players/${id(playerId)}/export`),
+  deletePlayer: (playerId: string) => request<void>('DELETE', `/api/admin/players/${id(playerId)}`),
+};
