@@ -14,6 +14,7 @@ import {
 } from '@pulse-arena/shared';
 // Before the database modules (see test/rooms/liveModels.test.ts).
 import { bootArena, type ArenaClientRoom, type BootedArena } from '../helpers/arenaServer.js';
+import { SdkBot } from '../helpers/sdkBot.js';
 import { Accounts } from '../../server/src/auth/accounts.js';
 import type { Database } from '../../server/src/db/database.js';
 import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
@@ -283,4 +284,27 @@ describe('moderator actions take effect live', () => {
     expect(JSON.stringify(audit.body)).not.toContain('Offender');
     expect((await api(`/api/moderation/players/${flag.playerId}`)).status).toBe(404);
   });
+});
+
+describe('suspected cheating', () => {
+  it('flags a player the behavior model reads as inhuman, with the window and probabilities behind it', async () => {
+    const room = await arena.join('Aimbot');
+    listen(room);
+    const n = flagEvents.length;
+    const bot = new SdkBot(room, 'inhuman', 21).start();
+    try {
+      await vi.waitFor(() => expect(flagEvents.slice(n).some((f) => f.kind === 'behavior' && f.playerName === 'Aimbot')).toBe(true), { timeout: 45_000, interval: 200 });
+    } finally {
+      bot.stop();
+    }
+    const flag = flagEvents.slice(n).find((f) => f.kind === 'behavior')!;
+    expect(flag.reason).toMatch(/^suspected cheating: behavior model reads "inhuman" 0\.\d\d ≥ 0\.8$/);
+    const detail = (await api<FlagDetail>(`/api/moderation/flags/${flag.id}`)).body;
+    expect(detail.scores.probabilities!.inhuman).toBeGreaterThanOrEqual(0.8);
+    expect(detail.window).toHaveLength(64);
+    expect(detail.window![0]!.length).toBeGreaterThan(10);
+    // One flag per player per 10 minutes, however long the cheat goes on.
+    expect(flagEvents.slice(n).filter((f) => f.kind === 'behavior' && f.playerName === 'Aimbot')).toHaveLength(1);
+    await room.leave();
+  }, 60_000);
 });
