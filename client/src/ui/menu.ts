@@ -34,6 +34,8 @@ export class Menu {
   private readonly recommendationList = byId('menu-recommendation-list', HTMLUListElement);
   /** The player chose a mode or weapon themselves: recommendations no longer preselect. */
   private choseOwn = false;
+  /** What the recommendation list shows now: rebuilt only when it changes, so a click is never lost. */
+  private recommendationSignature = '';
   /** Rows by room id, updated in place (never rebuilt or moved) so a click is never lost to a refresh. */
   private readonly rows = new Map<string, RoomRow>();
   private refreshTimer: number | undefined;
@@ -60,7 +62,8 @@ export class Menu {
     this.setBusy(false);
     void this.refresh();
     void this.loadRecommendations();
-    this.refreshTimer = window.setInterval(() => void this.refresh(), REFRESH_MS);
+    // Rooms fill and empty: the suggestions follow the room list.
+    this.refreshTimer = window.setInterval(() => { void this.refresh(); void this.loadRecommendations(); }, REFRESH_MS);
   }
 
   /** What the director learnt about this player last time: a mode, a weapon, rooms worth joining. */
@@ -72,6 +75,9 @@ export class Menu {
       this.recommendationCard.hidden = true;
       return;
     }
+    const signature = JSON.stringify(recs);
+    if (signature === this.recommendationSignature) return;
+    this.recommendationSignature = signature;
     const items: HTMLLIElement[] = [];
     const item = (text: string, why: string, button?: HTMLButtonElement) => {
       const li = document.createElement('li');
