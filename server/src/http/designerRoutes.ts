@@ -4,7 +4,7 @@
  * status — all behind the designer (or admin) role — and the lobby's recommendations
  * for guests.
  */
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, { type Router } from 'express';
 import {
   MAX_PUBLISH_NOTE, parseRuleSet,
   type DecisionRecord, type LiveRoom, type ModelStatusReport, type PublishResponse, type ValidationResponse,
@@ -16,6 +16,7 @@ import { lobbyRecommendations, type OpenRooms } from '../director/recommender.js
 import { liveDirectors } from '../director/roomDirector.js';
 import type { RuleRegistry } from '../director/ruleRegistry.js';
 import type { InferenceService } from '../inference/types.js';
+import { jsonBodyErrors } from './jsonErrors.js';
 import { requireRole } from './sessionAuth.js';
 
 export interface DesignerRouteOptions {
@@ -174,12 +175,7 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
     res.json(lobbyRecommendations(row && { ...row, style: row.style as Record<string, number> }, opts.rooms));
   });
 
-  const jsonErrors: ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, _req, res, next) => {
-    if (err.type === 'entity.too.large') return void res.status(413).json({ error: `body: larger than ${RULESET_BODY_LIMIT}` });
-    if (err.type === 'entity.parse.failed') return void res.status(400).json({ error: `body: not valid JSON (${err.message})` });
-    next(err);
-  };
-  router.use(jsonErrors);
+  router.use(jsonBodyErrors);
   return router;
 }
 

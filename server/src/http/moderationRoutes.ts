@@ -10,6 +10,7 @@ import {
 } from '@pulse-arena/shared';
 import type { Accounts } from '../auth/accounts.js';
 import { ModerationError, type Moderation } from '../moderation/moderation.js';
+import { jsonBodyErrors } from './jsonErrors.js';
 import { requireRole } from './sessionAuth.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -136,10 +137,6 @@ export function createModerationRouter(accounts: Accounts | null, moderation: Mo
     } catch (err) { fail(res, err, next); }
   });
 
-  router.use(((err, _req, res, next) => {
-    if ((err as { type?: string }).type === 'entity.parse.failed') return void res.status(400).json({ error: 'body: not valid JSON' });
-    if ((err as { type?: string }).type === 'entity.too.large') return void res.status(413).json({ error: 'body: too large' });
-    next(err);
-  }) as express.ErrorRequestHandler);
+  router.use(jsonBodyErrors);
   return router;
 }

@@ -7,6 +7,7 @@ import express, { type Request, type RequestHandler, type Router } from 'express
 import type { LoginResponse, Role, SessionInfo } from '@pulse-arena/shared';
 import { AccountError, SESSION_SECONDS, type Accounts, type Session } from '../auth/accounts.js';
 import { TokenBucket } from '../rooms/tokenBucket.js';
+import { jsonBodyErrors } from './jsonErrors.js';
 
 export const SESSION_COOKIE = 'pulse_session';
 /** Logins per client address: 10 at once, then one every 6 s (slows password guessing). */
@@ -129,5 +130,6 @@ export function createSessionRouter(accounts: Accounts | null): Router {
       next(err);
     }
   });
+  router.use(jsonBodyErrors);
   return router;
 }
