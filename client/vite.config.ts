@@ -12,10 +12,11 @@ export default defineConfig({
     // Phaser is ~1.4 MB; the game's own code changes far more often, so keep them apart for caching.
     chunkSizeWarningLimit: 1600,
     rolldownOptions: {
-      // Two pages: the game, and the designer console (served at /designer/ too).
+      // Three pages: the game, the designer console and the moderator console (served at /designer/ and /moderator/ too).
       input: {
         main: fileURLToPath(new URL('index.html', import.meta.url)),
         designer: fileURLToPath(new URL('designer.html', import.meta.url)),
+        moderator: fileURLToPath(new URL('moderator.html', import.meta.url)),
       },
       output: {
         codeSplitting: {

@@ -13,9 +13,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ARENA_ROOM, KNOB_NAMES,
-  type DryRunReport, type LiveRoom, type LoginResponse, type RuleSetVersionDetail,
+  type DryRunReport, type LiveRoom, type RuleSetVersionDetail,
 } from '@pulse-arena/shared';
 import { launchChromium, type ChromiumSession } from './chromium.js';
+import { apiCall, loginToken, signIn } from './consoleSession.js';
 import { REPO_ROOT, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test/artifacts');
@@ -32,27 +33,9 @@ describe('designer console in the browser', () => {
   /** Console errors and page errors, except the 401 the console's session check expects before sign-in. */
   const pageProblems: string[] = [];
 
-  async function api<T>(method: 'GET' | 'POST', route: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${server!.url}${route}`, {
-      method,
-      headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json().catch(() => null)) as T };
-  }
-
-  async function tokenFor(username: string, password: string): Promise<string> {
-    const res = await api<LoginResponse>('POST', '/api/auth/login', null, { username, password });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body.token;
-  }
-
-  async function signIn(page: Page, user: { username: string; password: string }): Promise<void> {
-    await page.locator('#login-form').waitFor(WAIT);
-    await page.locator('#login-username').fill(user.username);
-    await page.locator('#login-password').fill(user.password);
-    await page.locator('#login-submit').click();
-  }
+  const api = <T>(method: 'GET' | 'POST' | 'DELETE', route: string, token: string | null, body?: unknown) =>
+    apiCall<T>(server!.url, method, route, token, body);
+  const tokenFor = (username: string, password: string) => loginToken(server!.url, username, password);
 
   /** Puts the caret at `offset` in the editor, as a click there would. */
   async function caretAt(page: Page, start: number, end = start): Promise<void> {

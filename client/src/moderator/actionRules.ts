@@ -11,6 +11,8 @@ export const ACTION_LABELS: Record<ModerationActionKind, string> = {
   dismiss: 'Dismiss', approve: 'Approve', warn: 'Warn', mute: 'Mute', ban: 'Ban', escalate: 'Escalate',
 };
 
+/** The mute length picked until the moderator picks another. */
+export const DEFAULT_MUTE_SECONDS = 3600;
 /** Mute presets, in seconds; "custom" reads the number and unit fields. */
 export const MUTE_PRESETS: ReadonlyArray<{ label: string; seconds: number }> = [
   { label: '5 min', seconds: 300 },

@@ -7,9 +7,11 @@ import {
   MODERATION_ACTIONS, type FlagDetail, type ModerationActionKind, type ModerationActionResult,
 } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';
+import { el } from '../designer/dom.js';
 import { ApiError, errorMessage, modApi } from './api.js';
 import {
-  ACTION_LABELS, NOTE_REQUIRED, buildRequest, customSeconds, unavailableReason, type CustomUnit,
+  ACTION_LABELS, DEFAULT_MUTE_SECONDS, MUTE_PRESETS, NOTE_REQUIRED, buildRequest, customSeconds, unavailableReason,
+  type CustomUnit,
 } from './actionRules.js';
 import { formatDuration } from './format.js';
 
@@ -34,6 +36,11 @@ export class ActionBar {
   private busy = false;
 
   constructor(private readonly hooks: ActionHooks) {
+    this.duration.replaceChildren(
+      ...MUTE_PRESETS.map((p) => el('option', { text: p.label, attrs: { value: String(p.seconds) } })),
+      el('option', { text: 'Custom…', attrs: { value: 'custom' } }),
+    );
+    this.duration.value = String(DEFAULT_MUTE_SECONDS);
     for (const action of MODERATION_ACTIONS) {
       const button = this.form.querySelector<HTMLButtonElement>(`[data-action="${action}"]`);
       if (!button) throw new Error(`moderator.html: no button for ${action}`);
@@ -123,6 +130,8 @@ export class ActionBar {
       const result = await modApi.act(flagId, body);
       this.cancel();
       this.note.value = '';
+      // Out of the note, so the next key (j for the next flag) is a shortcut again.
+      this.note.blur();
       this.say(result.effect || `${ACTION_LABELS[action]}: done.`, 'good');
       this.hooks.done(result);
     } catch (err) {

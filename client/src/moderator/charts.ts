@@ -8,8 +8,8 @@ import { el } from '../designer/dom.js';
 import { formatNumber, formatPercent } from '../designer/format.js';
 
 const CELL_W = 6, CELL_H = 9, LABEL_W = 96, AXIS_H = 14;
-/** The model's sentiment outputs, in order (models/src/chat/model.ts SENTIMENT_LABELS). */
-const SENTIMENT = [['positive', '#4ade80'], ['neutral', '#8a96bd'], ['negative', '#ff4d6d']] as const;
+/** `scores.sentiment` order, as the server sends it (server/src/inference/types.ts SENTIMENT_CLASSES). */
+const SENTIMENT = [['negative', '#ff4d6d'], ['neutral', '#8a96bd'], ['positive', '#4ade80']] as const;
 
 /** Features are scaled to about [-1, 1]: blue below zero, amber above, stronger the further out. */
 function cellColor(v: number): string {
@@ -64,7 +64,7 @@ export function toxicityMeter(toxicity: number): HTMLElement {
   ]);
 }
 
-/** One bar split into positive / neutral / negative. */
+/** One bar split into negative / neutral / positive. */
 export function sentimentBar(sentiment: readonly [number, number, number]): HTMLElement {
   const total = sentiment.reduce((a, b) => a + b, 0) || 1;
   const bar = el('span', { className: 'split', attrs: { role: 'img', 'aria-label': SENTIMENT.map(([n], i) => `${n} ${formatPercent(sentiment[i]! / total)}`).join(', ') } });
@@ -77,6 +77,6 @@ export function sentimentBar(sentiment: readonly [number, number, number]): HTML
   return el('div', { className: 'score', data: { score: 'sentiment' } }, [
     el('span', { className: 'score__label', text: 'Sentiment' }),
     bar,
-    el('span', { className: 'score__value', text: SENTIMENT.map(([n], i) => `${n[0]!.toUpperCase()} ${formatPercent(sentiment[i]! / total)}`).join(' · ') }),
+    el('span', { className: 'score__value', text: SENTIMENT.map(([n], i) => `${n} ${formatPercent(sentiment[i]! / total)}`).join(' · ') }),
   ]);
 }

@@ -100,11 +100,13 @@ export class DetailPanel {
       setText(this.claimStatus, '');
       await this.load();
     } catch (err) {
+      // The moderator moved on to another flag meanwhile: this answer is not about the one on screen.
+      if (flagId !== this.flagId) return;
       if (err instanceof ApiError && err.status === 409) {
-        // The server says who in its message; the re-read shows the holder too.
+        // The re-read names the holder; the server's message stands in if it cannot.
         await this.load();
         const holder = this.shown?.assignee;
-        setText(this.claimStatus, `${holder ? `Held by ${holder}` : 'Held by another moderator'} (${err.message})`);
+        setText(this.claimStatus, holder ? `Held by ${holder}.` : `Held by another moderator: ${err.message}`);
       } else {
         setText(this.claimStatus, `Cannot claim: ${errorMessage(err)}`);
       }
@@ -163,7 +165,8 @@ export class DetailPanel {
 
   private renderClaim(d: FlagDetail): void {
     const mine = d.status === 'claimed' && d.assignee === this.hooks.me();
-    this.claimButton.textContent = mine ? 'Claimed by you' : d.assignee ? `Claim (held by ${d.assignee})` : 'Claim';
+    this.claimButton.textContent = d.status === 'resolved' ? 'Resolved' : mine ? 'Claimed by you'
+      : d.assignee ? `Claim (held by ${d.assignee})` : 'Claim';
     this.claimButton.disabled = mine || d.status === 'resolved';
     this.claimButton.dataset.mine = String(mine);
   }

@@ -9,7 +9,7 @@ import { formatTime } from '../designer/format.js';
 import { decisionTag, severityBadge, statusTag } from './badges.js';
 
 /** One chat line: time, sender, text, and the pipeline's decision when it was not a plain "allow". */
-export function chatLineItem(line: ChatLine, flagged = false): HTMLLIElement {
+function chatLineItem(line: ChatLine, flagged = false): HTMLLIElement {
   const li = el('li', { className: `chat-line${flagged ? ' chat-line--flagged' : ''}`, data: { lineId: line.id, flagged: String(flagged) } }, [
     el('time', { className: 'chat-line__time', text: formatTime(line.createdAt).slice(11), title: formatTime(line.createdAt) }),
     el('span', { className: 'chat-line__name', text: line.name, title: line.playerId ?? 'no player id' }),
@@ -52,7 +52,7 @@ function sanctionsTable(sanctions: readonly Sanction[]): HTMLElement {
   ]);
 }
 
-export function flagsTable(flags: readonly FlagSummary[]): HTMLElement {
+function flagsTable(flags: readonly FlagSummary[]): HTMLElement {
   if (flags.length === 0) return el('p', { className: 'muted', text: 'No flags.' });
   return el('table', { className: 'table table--compact' }, [
     el('thead', {}, [el('tr', {}, ['Severity', 'Kind', 'Status', 'Reason', 'Raised'].map((h) => el('th', { text: h })))]),

@@ -26,7 +26,7 @@ const queue = new QueuePanel({
   selected: (flagId) => detail.show(flagId),
   changed: (flag) => detail.changed(flag),
 });
-const players = new PlayersPanel();
+const players = new PlayersPanel({ deleted: () => queue.refresh() });
 const queuePanel = byId('panel-queue', HTMLElement);
 // The queue stays live on every tab (its counts and the page title keep moving), so it needs no tab hooks.
 const tabs = new Tabs(byId('console-view', HTMLDivElement), { queue: {}, audit: new AuditPanel(), players });

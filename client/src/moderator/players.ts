@@ -9,6 +9,11 @@ import type { TabPanel } from '../designer/tabs.js';
 import { ApiError, errorMessage, modApi } from './api.js';
 import { renderHistory } from './history.js';
 
+export interface PlayersHooks {
+  /** A player's data is gone, flags included (the flag stream does not say so). */
+  deleted(playerId: string): void;
+}
+
 export class PlayersPanel implements TabPanel {
   private readonly input = byId('player-id', HTMLInputElement);
   private readonly status = byId('player-status', HTMLParagraphElement);
@@ -22,7 +27,7 @@ export class PlayersPanel implements TabPanel {
   private player: PlayerHistory | null = null;
   private isAdmin = false;
 
-  constructor() {
+  constructor(private readonly hooks: PlayersHooks) {
     byId('player-form', HTMLFormElement).addEventListener('submit', (e) => {
       e.preventDefault();
       void this.lookUp(this.input.value.trim());
@@ -114,6 +119,7 @@ export class PlayersPanel implements TabPanel {
       this.closeDelete();
       this.show(null);
       this.say(`Deleted the data of player ${player.playerId}.`, 'good');
+      this.hooks.deleted(player.playerId);
     } catch (err) {
       this.say(`Cannot delete: ${errorMessage(err)}`, 'bad');
       this.deleteOk.disabled = false;

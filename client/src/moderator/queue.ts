@@ -92,8 +92,9 @@ export class QueuePanel {
     document.title = TITLE;
   }
 
-  get selected(): string | null {
-    return this.selectedId;
+  /** Re-reads the lists, for changes the stream does not announce (a player's data deleted). */
+  refresh(): void {
+    void this.sync();
   }
 
   /** An action's or a claim's answer: show it now rather than wait for its stream echo. */
@@ -120,6 +121,8 @@ export class QueuePanel {
     if (flagId === this.selectedId) return;
     this.selectedId = flagId;
     this.markSelection();
+    // Scrolled to on selection only: a stream update must not yank the list while the moderator reads it.
+    if (flagId !== null) this.rows.get(flagId)?.tr.scrollIntoView({ block: 'nearest' });
     this.hooks.selected(flagId);
   }
 
@@ -185,7 +188,7 @@ export class QueuePanel {
   }
 
   private createRow(flag: FlagSummary, now: number): Row {
-    const tr = el('tr', { className: 'queue-row', attrs: { tabindex: '-1' } });
+    const tr = el('tr', { className: 'queue-row' });
     const row: Row = { tr, age: el('td', { className: 'nowrap' }), flag };
     this.fillRow(row, flag, now);
     return row;
@@ -215,10 +218,7 @@ export class QueuePanel {
   private markSelection(): void {
     for (const [id, row] of this.rows) row.tr.setAttribute('aria-selected', String(id === this.selectedId));
     const index = this.visible.findIndex((f) => f.id === this.selectedId);
-    if (index >= 0) {
-      this.selectedIndex = index;
-      this.rows.get(this.selectedId!)?.tr.scrollIntoView({ block: 'nearest' });
-    }
+    if (index >= 0) this.selectedIndex = index;
   }
 
   private tickAges(): void {
