@@ -10,7 +10,7 @@ import { buildChatVocabulary, ChatTokenizer } from '@pulse-arena/shared/chat';
 import { ChatClassifier } from '../../models/src/chat/classifier.js';
 import type { ChatExample } from '../../models/src/chat/corpus.js';
 import { binaryReport } from '../../models/src/metrics.js';
-import { createChatModel, resolveChatModelOptions, SENTIMENT_LABELS, type ChatModelOptions } from '../../models/src/chat/model.js';
+import { createChatModel, ensembleChatModels, resolveChatModelOptions, SENTIMENT_LABELS, type ChatModelOptions } from '../../models/src/chat/model.js';
 import { DEFAULT_CHAT_TRAIN_OPTIONS, pickToxicThreshold, trainChatModel } from '../../models/src/chat/train.js';
 import { initBackend, loadModel, saveModel, tf } from '../../models/src/runtime/index.js';
 
@@ -148,7 +148,7 @@ describe('trainChatModel', () => {
   }
   const options = {
     ...DEFAULT_CHAT_TRAIN_OPTIONS, epochs: 2, batchSize: 16, sequenceLength: 6, embeddingDim: 8, lstmUnits: 8,
-    maxVocabulary: 40, minCount: 1, wordDropout: 0.1, verbose: false,
+    maxVocabulary: 40, minCount: 1, wordDropout: 0.1, verbose: false, ensemble: 1,
   };
 
   it('is deterministic for a seed and does not leak tensors', async () => {
@@ -164,10 +164,43 @@ describe('trainChatModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('trains an ensemble whose member 1 is the single model of the same seed', async () => {
+    const single = await trainChatModel(corpus, options);
+    const pair = await trainChatModel(corpus, { ...options, ensemble: 2 });
+    expect(pair.history).toHaveLength(4);
+    expect(pair.bestEpochs).toHaveLength(2);
+    const w = (m: tf.LayersModel, prefix: string): number[] => m.layers
+      .filter((l) => l.name.startsWith(prefix)).flatMap((l) => l.getWeights().flatMap((t) => Array.from(t.dataSync())));
+    expect(w(pair.model, 'm0_')).toEqual(w(single.model, ''));
+    expect(pair.model.outputs.map((o) => o.shape)).toEqual([[null, 3], [null, 1]]);
+    single.model.dispose();
+    pair.model.dispose();
+  });
+
   it('rejects bad options and corpora without a val split', async () => {
     await expect(trainChatModel(corpus, { ...options, epochs: 0 })).rejects.toThrow(/epochs/);
     await expect(trainChatModel(corpus, { ...options, wordDropout: 1 })).rejects.toThrow(/wordDropout/);
     await expect(trainChatModel(corpus.filter((e) => e.split === 'train'), options)).rejects.toThrow(/val/);
+  });
+});
+
+describe('ensembleChatModels', () => {
+  it('averages its members\' outputs and survives a save and load', async () => {
+    const a = createChatModel({ ...SMALL, pooling: 'last', bidirectional: false, seed: 5 });
+    const b = createChatModel({ ...SMALL, pooling: 'last', bidirectional: false, seed: 6 });
+    const ens = ensembleChatModels([a, b], { ...SMALL, pooling: 'last', bidirectional: false });
+    const x = randomIds(4, 8, 50);
+    const [sa, ta] = predictAll(a, x);
+    const [sb, tb] = predictAll(b, x);
+    const [se, te] = predictAll(ens, x);
+    se!.forEach((v, i) => expect(v).toBeCloseTo((sa![i]! + sb![i]!) / 2, 5));
+    te!.forEach((v, i) => expect(v).toBeCloseTo((ta![i]! + tb![i]!) / 2, 5));
+    const dir = path.join(tmp, 'ensemble');
+    await saveModel(ens, dir);
+    const loaded = await loadModel(dir);
+    expect(predictAll(loaded, x)[1]).toEqual(te);
+    x.dispose();
+    for (const m of [a, b, ens, loaded]) m.dispose();
   });
 });
 

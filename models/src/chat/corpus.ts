@@ -14,6 +14,9 @@
  * How it is split: whole templates go to train, val or test (stratified per template group),
  * so a held-out line is a sentence frame the model never saw. Then any val/test line whose
  * words overlap a train line's by Jaccard ≥ {@link NEAR_DUPLICATE_JACCARD} is dropped.
+ * Train-only groups (TRAIN_ONLY_TEMPLATE_GROUPS, frames written after v1) all go to train,
+ * and every train template that names an identity group also gets counterfactual copies
+ * (the same line with other groups swapped in); neither touches a val or test line.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chatWords, normalizeChatText } from './text.js';
 import { createRng, hashSeed, type Rng } from '../runtime/rng.js';
 import {
-  IDENTITY_GROUPS, IDENTITY_WORDS, SENTIMENTS, SLOTS, TEMPLATE_GROUPS, type IdentityGroup, type Sentiment,
+  IDENTITY_GROUPS, IDENTITY_WORDS, SENTIMENTS, SLOTS, TEMPLATE_GROUPS, TRAIN_ONLY_TEMPLATE_GROUPS, type IdentityGroup, type Sentiment,
   type TemplateGroup,
 } from './corpusTemplates.js';
 
@@ -53,6 +56,41 @@ const VAL_SHARE = 0.12;
 /** Val/test lines this close to a train line (word-set Jaccard) are dropped as near-duplicates. */
 export const NEAR_DUPLICATE_JACCARD = 0.8;
 const DEFAULT_PER_TEMPLATE = 14;
+/** The held-out-split groups, then the train-only ones (appended, so v1's split is unchanged). */
+const TEMPLATE_GROUPS_ALL: readonly TemplateGroup[] = [...TEMPLATE_GROUPS, ...TRAIN_ONLY_TEMPLATE_GROUPS];
+/**
+ * Counterfactual identity copies of every train template that names a group: `draws`
+ * expansions, each written out with `groups` different groups (see generateChatCorpus).
+ */
+const COUNTERFACTUAL = { draws: 1, groups: 8 };
+/**
+ * Quoted-abuse lines per toxic train template (see generateChatCorpus). Off: measured at 2,
+ * it lowered the identity false positives on held-out lines but cost more toxic recall
+ * than it saved (the toxicity threshold picked on val rose to 0.8).
+ */
+const QUOTED = { perTemplate: 0 };
+/**
+ * Frames that report, reject or call out a quoted toxic line (QUOTE): counter-speech. Used
+ * only to wrap lines of train templates (see generateChatCorpus).
+ */
+const QUOTE_WRAPPERS: readonly string[] = [
+  'stop saying QUOTE',
+  'saying QUOTE is not ok',
+  'reported him for saying QUOTE',
+  'QUOTE? seriously, (grow up|not cool|stop)',
+  'you cant say QUOTE here, (reported|mods pls)',
+  'whoever wrote QUOTE (needs a ban|got reported)',
+  'no, QUOTE is (hate speech|bigotry|harassment|not a joke)',
+  'somebody in chat said QUOTE, please report them',
+  'dont (type|say) stuff like QUOTE',
+  'i cant believe someone said QUOTE',
+  '(he|she|they) (typed|said) QUOTE and nobody (reported|stopped) it',
+  'muted the guy who kept saying QUOTE',
+  'telling people QUOTE is (toxic|not okay|bullying)',
+  'if someone says QUOTE to you, (report|mute) them',
+  'QUOTE is exactly the kind of message that gets you banned',
+  'quit it with the QUOTE stuff',
+];
 /** Probability that a line gets one evasion: toxic lines are the ones people disguise. */
 const EVASION_RATE = { toxic: 0.3, clean: 0.12 };
 
@@ -290,6 +328,7 @@ function surfaceVariation(text: string, rng: Rng): string {
 
 function assignSplits(group: TemplateGroup, seed: number): Split[] {
   const n = group.templates.length;
+  if (group.trainOnly) return new Array<Split>(n).fill('train');
   const order = group.templates.map((t, i) => ({ i, h: hashSeed(seed, 'split', group.name, t) })).sort((a, b) => a.h - b.h || a.i - b.i);
   const nTest = n >= 4 ? Math.max(1, Math.round(n * TEST_SHARE)) : 0;
   const nVal = n >= 6 ? Math.max(1, Math.round(n * VAL_SHARE)) : 0;
@@ -317,6 +356,12 @@ export interface CorpusStats {
   evasions: number;
   identity: number;
   nearDuplicatesDropped: number;
+  /** Templates of train-only groups (all in train). */
+  trainOnlyTemplates: number;
+  /** Train lines that are counterfactual identity copies. */
+  counterfactual: number;
+  /** Train lines that quote a toxic line to object to it. */
+  quoted: number;
 }
 
 /**
@@ -330,7 +375,7 @@ export function generateChatCorpus(seed = DEFAULT_CORPUS_SEED): { examples: Chat
   let templates = 0;
   // Train templates first, so an exact duplicate is always dropped from the held-out side.
   for (const pass of SPLITS) {
-    for (const group of TEMPLATE_GROUPS) {
+    for (const group of TEMPLATE_GROUPS_ALL) {
       const splits = assignSplits(group, seed);
       group.templates.forEach((template, t) => {
         if (splits[t] !== pass) return;
@@ -339,12 +384,13 @@ export function generateChatCorpus(seed = DEFAULT_CORPUS_SEED): { examples: Chat
         const rng = createRng(hashSeed(seed, 'lines', templateId));
         const wanted = group.perTemplate ?? DEFAULT_PER_TEMPLATE;
         let made = 0;
-        for (let attempt = 0; attempt < wanted * 4 && made < wanted; attempt++) {
-          const identity = rng.pick(IDENTITY_GROUPS);
-          const base = expandTemplate(template, rng, identity);
+        const addLine = (
+          base: string, rng: Rng, tag?: string,
+          labels: Pick<TemplateGroup, 'sentiment' | 'toxic' | 'tags'> = group,
+        ): boolean => {
           let text = base;
           let evasion: EvasionKind | undefined;
-          if (rng.chance(group.toxic ? EVASION_RATE.toxic : EVASION_RATE.clean)) {
+          if (rng.chance(labels.toxic ? EVASION_RATE.toxic : EVASION_RATE.clean)) {
             const kind = pickWeighted(rng, EVASION_WEIGHTS);
             const evaded = evadeLine(text, kind, rng);
             if (evaded !== null && evaded !== text) {
@@ -353,18 +399,49 @@ export function generateChatCorpus(seed = DEFAULT_CORPUS_SEED): { examples: Chat
             }
           }
           if (evasion !== 'mixed-case') text = surfaceVariation(text, rng);
-          if (seenRaw.has(text)) continue;
+          if (seenRaw.has(text)) return false;
           seenRaw.add(text);
-          const tags = new Set(group.tags);
+          const tags = new Set(labels.tags);
           if (chatWords(base).some((w) => IDENTITY_WORDS.has(w))) tags.add('identity');
           if (evasion) tags.add('evasion');
+          if (tag) tags.add(tag);
           const example: ChatExample & { base: string } = {
-            id: `${templateId}#${made}`, split: pass, sentiment: group.sentiment, toxic: group.toxic,
+            id: `${templateId}#${made}`, split: pass, sentiment: labels.sentiment, toxic: labels.toxic,
             tags: [...tags].sort(), template: templateId, text, base,
           };
           if (evasion) example.evasion = evasion;
           drafts.push(example);
           made++;
+          return true;
+        };
+        for (let attempt = 0; attempt < wanted * 4 && made < wanted; attempt++) {
+          const identity = rng.pick(IDENTITY_GROUPS);
+          addLine(expandTemplate(template, rng, identity), rng);
+        }
+        // Quoted abuse objected to (train only): the line of a toxic frame inside a wrapper
+        // that reports, rejects or calls it out, which is counter-speech and clean. Minimal
+        // pairs with the toxic lines themselves: the wrapper, not the insult, decides.
+        if (pass === 'train' && group.toxic === 1 && QUOTED.perTemplate > 0) {
+          const qRng = createRng(hashSeed(seed, 'quoted', templateId));
+          for (let q = 0; q < QUOTED.perTemplate; q++) {
+            const inner = expandTemplate(template, qRng, qRng.pick(IDENTITY_GROUPS));
+            const wrapper = expandTemplate(qRng.pick(QUOTE_WRAPPERS), qRng, IDENTITY_GROUPS[0]!);
+            addLine(wrapper.replace('QUOTE', inner), qRng, 'quoted', { sentiment: 'negative', toxic: 0, tags: ['counter-speech'] });
+          }
+        }
+        // Counterfactual copies (train only): one expansion of the frame with several groups
+        // swapped in, slot values and surface draws identical, so the group word is the only
+        // thing that changes and carries no label signal.
+        if (pass === 'train' && template.includes('{g.') && COUNTERFACTUAL.draws > 0) {
+          const pickRng = createRng(hashSeed(seed, 'counterfactual-groups', templateId));
+          for (let c = 0; c < COUNTERFACTUAL.draws; c++) {
+            const lineSeed = hashSeed(seed, 'counterfactual', templateId, c);
+            const groups = pickRng.shuffle([...IDENTITY_GROUPS]).slice(0, COUNTERFACTUAL.groups);
+            for (const g of groups) {
+              const rng2 = createRng(lineSeed);
+              addLine(expandTemplate(template, rng2, g), rng2, 'counterfactual');
+            }
+          }
         }
       });
     }
@@ -419,6 +496,8 @@ export function generateChatCorpus(seed = DEFAULT_CORPUS_SEED): { examples: Chat
       test: { positive: 0, neutral: 0, negative: 0 },
     },
     evasions: 0, identity: 0, nearDuplicatesDropped,
+    trainOnlyTemplates: TEMPLATE_GROUPS_ALL.filter((g) => g.trainOnly).reduce((n, g) => n + g.templates.length, 0),
+    counterfactual: 0, quoted: 0,
   };
   for (const e of examples) {
     stats.bySplit[e.split]++;
@@ -426,6 +505,8 @@ export function generateChatCorpus(seed = DEFAULT_CORPUS_SEED): { examples: Chat
     stats.sentimentBySplit[e.split][e.sentiment]++;
     if (e.tags.includes('evasion')) stats.evasions++;
     if (e.tags.includes('identity')) stats.identity++;
+    if (e.tags.includes('counterfactual')) stats.counterfactual++;
+    if (e.tags.includes('quoted')) stats.quoted++;
   }
   return { examples, stats };
 }

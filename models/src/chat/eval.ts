@@ -190,9 +190,12 @@ in training. A message is toxic when its toxicity probability is ≥ **${meta.to
 
 ## Model
 
-Embedding ${String(a.vocabSize)}×${String(a.embeddingDim)}${a.pooling === 'last' ? ' (id 0 masked)' : ''}${a.lexiconPrior ? ' (three columns seeded from the AFINN and obscenity lexicons)' : ''}
+${Number(t.ensemble ?? 1) > 1 ? `An ensemble of ${String(t.ensemble)} independently trained models (seeds ${String(t.seed)}…${String(Number(t.seed) + Number(t.ensemble) - 1)}, same data and vocabulary) in one graph on the same
+input; their sentiment and toxicity probabilities are averaged. Each member:
+
+` : ''}Embedding ${String(a.vocabSize)}×${String(a.embeddingDim)}${a.pooling === 'last' ? ' (id 0 masked)' : ''}${a.lexiconPrior ? ' (three columns seeded from the AFINN and obscenity lexicons)' : ''}
 → ${a.bidirectional ? 'bidirectional ' : ''}LSTM ${String(a.lstmUnits)}${a.bidirectional ? ' per direction' : ''}${a.pooling === 'max' ? ', max over time' : ', last state'}${a.bagOfWords ? ', beside the max over the word embeddings' : ''}
-→ two heads: softmax(3) sentiment, sigmoid toxicity. ${String(a.parameters)} parameters, input ${String(a.sequenceLength)} token ids
+→ two heads: softmax(3) sentiment, sigmoid toxicity. ${String(a.parameters)} parameters${Number(t.ensemble ?? 1) > 1 ? ' in all' : ''}, input ${String(a.sequenceLength)} token ids
 (pre-padded; long messages keep their first ${String(a.sequenceLength)} words).
 
 ## Data
@@ -218,15 +221,20 @@ quoting an insult to object to it. Toxic lines are negative; sentiment is otherw
 writer's attitude.
 
 Split by **template**, not by line: ~15 % of each template group's templates are test, ~12 %
-val; then every val/test line whose words overlap a train line's with Jaccard ≥ 0.8 is
-dropped (${String(c.nearDuplicatesDropped)} dropped). Lines: train ${String((c.bySplit as Record<string, number>).train)}, val ${String((c.bySplit as Record<string, number>).val)}, test ${String((c.bySplit as Record<string, number>).test)}.
+val${Number(c.trainOnlyTemplates ?? 0) > 0 ? ` (except ${String(c.trainOnlyTemplates)} extra templates written after v1's split, all in train, so the
+held-out frames stayed as they were)` : ''}; then every val/test line whose words overlap a train line's with Jaccard ≥ 0.8 is
+dropped (${String(c.nearDuplicatesDropped)} dropped).${Number(c.counterfactualLines ?? 0) > 0 ? `
+Train only: ${String(c.counterfactualLines)} **counterfactual** identity copies (one expansion of a train frame written
+out with several groups, everything else identical, so the group word carries no label).` : ''}${Number(c.quotedLines ?? 0) > 0 ? `
+Train only: ${String(c.quotedLines)} **quoted** lines (a line of a toxic train frame inside a frame that reports or
+rejects it — "stop saying …", "reported him for saying …" — clean counter-speech).` : ''}${Number(c.counterfactualLines ?? 0) + Number(c.quotedLines ?? 0) > 0 ? ' Val and test lines are never altered or copied.' : ''} Lines: train ${String((c.bySplit as Record<string, number>).train)}, val ${String((c.bySplit as Record<string, number>).val)}, test ${String((c.bySplit as Record<string, number>).test)}.
 Corpus sha256 \`${String(c.sha256)}\`.
 
 ## Training
 
 Backend ${String(t.backend)}, seed ${String(t.seed)}, Adam lr ${String(t.learningRate)}, batch ${String(t.batchSize)},
-${String(t.epochsRun)} of at most ${String(t.epochs)} epochs (best val epoch ${String(t.bestEpoch)}, early stopping patience ${String(t.patience)}),
-word dropout ${String(t.wordDropout)} (ids replaced by the OOV id), equal loss weights on both heads;
+${Number(t.ensemble ?? 1) > 1 ? `${String(t.ensemble)} members trained one after the other, ${String(t.epochsRun)} epochs in all (each at most ${String(t.epochs)}; best val epochs ${(t.bestEpochs as number[] | undefined)?.join(', ') ?? ''}, early stopping patience ${String(t.patience)}),` : `${String(t.epochsRun)} of at most ${String(t.epochs)} epochs (best val epoch ${String(t.bestEpoch)}, early stopping patience ${String(t.patience)}),`}
+word dropout ${String(t.wordDropout)} (ids replaced by the OOV id), ${Number(t.toxicityLossWeight ?? 1) === 1 ? 'equal loss weights on both heads' : `toxicity loss weighted ${String(t.toxicityLossWeight)}× the sentiment loss`};
 vocabulary: train-split words seen ≥ ${String(t.minCount)} times, at most ${String(t.maxVocabulary)} ids. Training took
 ${String(t.seconds)} s on ${String(t.machine)}. Deterministic: same seed, same machine → same weights.
 

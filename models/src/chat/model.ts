@@ -98,14 +98,23 @@ export function resolveChatModelOptions(options: ChatModelOptions): ResolvedChat
  */
 export function createChatModel(options: ChatModelOptions): tf.LayersModel {
   const o = resolveChatModelOptions(options);
+  const input = tf.input({ shape: [o.sequenceLength], dtype: 'int32', name: 'tokens' });
+  const [sentiment, toxicity] = chatBranch(input, o, '');
+  return tf.model({ inputs: input, outputs: [sentiment, toxicity], name: 'chat' });
+}
+
+/**
+ * One encoder with its two heads on `input`, every layer name prefixed with `prefix` (''
+ * for the plain model). Returns the sentiment and toxicity outputs.
+ */
+function chatBranch(input: tf.SymbolicTensor, o: ResolvedChatModelOptions, prefix: string): [tf.SymbolicTensor, tf.SymbolicTensor] {
   // Distinct, reproducible seeds per initialiser (the same seed twice would correlate them).
   let s = o.seed;
   const nextSeed = (): number => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0);
   const glorot = (): ReturnType<typeof tf.initializers.glorotUniform> => tf.initializers.glorotUniform({ seed: nextSeed() });
 
-  const input = tf.input({ shape: [o.sequenceLength], dtype: 'int32', name: 'tokens' });
   const embedded = tf.layers.embedding({
-    inputDim: o.vocabSize, outputDim: o.embeddingDim, maskZero: o.pooling === 'last', name: 'embedding',
+    inputDim: o.vocabSize, outputDim: o.embeddingDim, maskZero: o.pooling === 'last', name: `${prefix}embedding`,
     embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: nextSeed() }),
   }).apply(input) as tf.SymbolicTensor;
   // Glorot for the recurrent kernel too: tfjs's orthogonal initialiser runs a QR on every
@@ -115,26 +124,52 @@ export function createChatModel(options: ChatModelOptions): tf.LayersModel {
     returnSequences: o.pooling === 'max',
   });
   let encoded = (o.bidirectional
-    ? tf.layers.bidirectional({ layer: lstm('lstm'), mergeMode: 'concat', name: 'bilstm' }).apply(embedded)
-    : lstm('lstm').apply(embedded)) as tf.SymbolicTensor;
-  if (o.pooling === 'max') encoded = tf.layers.globalMaxPooling1d({ name: 'max_over_time' }).apply(encoded) as tf.SymbolicTensor;
+    ? tf.layers.bidirectional({ layer: lstm(`${prefix}lstm`), mergeMode: 'concat', name: `${prefix}bilstm` }).apply(embedded)
+    : lstm(`${prefix}lstm`).apply(embedded)) as tf.SymbolicTensor;
+  if (o.pooling === 'max') encoded = tf.layers.globalMaxPooling1d({ name: `${prefix}max_over_time` }).apply(encoded) as tf.SymbolicTensor;
   if (o.bagOfWords) {
     // Max pooling cannot take the embedding's mask; the pad row is one learned vector that
     // training pushes below the real words wherever it matters.
     const words = o.pooling === 'last'
       ? tf.layers.embedding({
-        inputDim: o.vocabSize, outputDim: o.embeddingDim, name: 'word_embedding',
+        inputDim: o.vocabSize, outputDim: o.embeddingDim, name: `${prefix}word_embedding`,
         embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: nextSeed() }),
       }).apply(input) as tf.SymbolicTensor
       : embedded;
-    const bag = tf.layers.globalMaxPooling1d({ name: 'max_over_words' }).apply(words) as tf.SymbolicTensor;
-    encoded = tf.layers.concatenate({ name: 'features' }).apply([encoded, bag]) as tf.SymbolicTensor;
+    const bag = tf.layers.globalMaxPooling1d({ name: `${prefix}max_over_words` }).apply(words) as tf.SymbolicTensor;
+    encoded = tf.layers.concatenate({ name: `${prefix}features` }).apply([encoded, bag]) as tf.SymbolicTensor;
   }
   const sentiment = tf.layers.dense({
-    units: SENTIMENT_LABELS.length, activation: 'softmax', name: SENTIMENT_OUTPUT, kernelInitializer: glorot(),
+    units: SENTIMENT_LABELS.length, activation: 'softmax', name: `${prefix}${SENTIMENT_OUTPUT}`, kernelInitializer: glorot(),
   }).apply(encoded) as tf.SymbolicTensor;
   const toxicity = tf.layers.dense({
-    units: 1, activation: 'sigmoid', name: TOXICITY_OUTPUT, kernelInitializer: glorot(),
+    units: 1, activation: 'sigmoid', name: `${prefix}${TOXICITY_OUTPUT}`, kernelInitializer: glorot(),
   }).apply(encoded) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: [sentiment, toxicity], name: 'chat' });
+  return [sentiment, toxicity];
+}
+
+/**
+ * An ensemble of trained chat models as one model: the members' encoders and heads side by
+ * side on the same token input (layer names prefixed `m0_`, `m1_`, …), their sentiment and
+ * toxicity probabilities averaged into the usual two outputs. The members must share the
+ * architecture `options` and the vocabulary; their weights are copied.
+ * @throws Error if a member's layers do not match the architecture.
+ */
+export function ensembleChatModels(members: readonly tf.LayersModel[], options: ChatModelOptions): tf.LayersModel {
+  if (members.length === 0) throw new Error('an ensemble needs at least one member');
+  const o = resolveChatModelOptions(options);
+  const input = tf.input({ shape: [o.sequenceLength], dtype: 'int32', name: 'tokens' });
+  const outs = members.map((_, k) => chatBranch(input, o, `m${k}_`));
+  const average = (i: 0 | 1, name: string): tf.SymbolicTensor => (members.length === 1
+    ? outs[0]![i]
+    : tf.layers.average({ name }).apply(outs.map((b) => b[i])) as tf.SymbolicTensor);
+  const model = tf.model({ inputs: input, outputs: [average(0, SENTIMENT_OUTPUT), average(1, TOXICITY_OUTPUT)], name: 'chat' });
+  members.forEach((member, k) => {
+    for (const layer of member.layers) {
+      const weights = layer.getWeights();
+      if (weights.length === 0) continue;
+      model.getLayer(`m${k}_${layer.name}`).setWeights(weights);
+    }
+  });
+  return model;
 }
