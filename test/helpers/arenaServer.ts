@@ -15,6 +15,7 @@ import { MemoryRuleStore } from '../../server/src/director/ruleStore.js';
 import type { Accounts } from '../../server/src/auth/accounts.js';
 import type { PrismaClient } from '../../server/src/generated/prisma/client.js';
 import type { Moderation } from '../../server/src/moderation/moderation.js';
+import type { ChatPolicy } from '../../server/src/moderation/chatPipeline.js';
 
 export interface BootedArena {
   colyseus: ColyseusTestServer;
@@ -41,6 +42,8 @@ export interface BootModels {
   prisma?: PrismaClient | null;
   /** Durable chat, flags and sanctions (default none: chat is delivered, not stored). */
   moderation?: Moderation | null;
+  /** Chat policy thresholds (default: the server's). */
+  chatPolicy?: ChatPolicy;
 }
 
 export async function bootArena(recorder: GameRecorder | null = null, models: BootModels = {}): Promise<BootedArena> {
@@ -51,6 +54,7 @@ export async function bootArena(recorder: GameRecorder | null = null, models: Bo
     accounts: models.accounts ?? null,
     prisma: models.prisma ?? null,
     moderation: models.moderation ?? null,
+    ...(models.chatPolicy && { chatPolicy: models.chatPolicy }),
     inference: models.inference ?? null,
     ...(models.modelApiKey !== undefined && { modelApiKey: models.modelApiKey }),
     ...(models.classifyEveryTicks !== undefined && { classifyEveryTicks: models.classifyEveryTicks }),

@@ -20,6 +20,7 @@ import type { Database } from '../../server/src/db/database.js';
 import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
 import { InferenceHost } from '../../server/src/inference/host.js';
 import { ChatStore } from '../../server/src/moderation/chatStore.js';
+import { DEFAULT_CHAT_POLICY } from '../../server/src/moderation/chatPipeline.js';
 import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
 import { Moderation } from '../../server/src/moderation/moderation.js';
 import { Sanctions } from '../../server/src/moderation/sanctions.js';
@@ -45,7 +46,11 @@ beforeAll(async () => {
   expect(await host.ready(60_000)).toBe(true);
   const accounts = await Accounts.open(db.prisma);
   moderation = new Moderation(db.prisma, new ChatStore(db.prisma), await Sanctions.open(db.prisma), localLiveEffects);
-  arena = await bootArena(writes, { inference: host, accounts, prisma: db.prisma, moderation });
+  // A wide "hold" band, so abusive lines are held (and can be approved) rather than mostly blocked.
+  arena = await bootArena(writes, {
+    inference: host, accounts, prisma: db.prisma, moderation,
+    chatPolicy: { ...DEFAULT_CHAT_POLICY, holdAt: 0.75, blockAt: 0.999 },
+  });
   await accounts.create('mia', 'moderator-password', 'moderator');
   await accounts.create('root', 'admin-password-1', 'admin');
   token = (await accounts.login('mia', 'moderator-password')).token;
@@ -153,14 +158,14 @@ describe('chat pipeline in live rooms', () => {
     await bob.leave();
   });
 
-  it('blocks or holds an abusive line, flags it with its context, and refuses spam', async () => {
+  it('holds (or blocks) an abusive line, flags it with its context, and refuses spam', async () => {
     const alice = await arena.join('Alice');
     const troll = await arena.join('Troll', alice.roomId);
     const [la, lt] = [listen(alice), listen(troll)];
     await chatAndAck(alice, la, 'anyone got ammo?', 'a1');
     const abuse = await chatAndAck(troll, lt, 'you are a worthless idiot, uninstall the game and kys', 't1');
-    expect(['blocked', 'held']).toContain(abuse.status);
     expect(abuse.reason).toMatch(/^(blocked|held for review): toxicity [01]\.\d\d ≥ 0\.\d+$/);
+    expect(['held', 'blocked']).toContain(abuse.status);
     expect(la.chat.some((c) => c.id === abuse.id)).toBe(false);
     // The flag is in the database and on the live stream.
     await vi.waitFor(() => expect(flagEvents.some((f) => f.text?.includes('worthless idiot'))).toBe(true), { timeout: 2_000 });
@@ -171,7 +176,7 @@ describe('chat pipeline in live rooms', () => {
     expect(detail.status).toBe(200);
     expect(detail.body.message?.id).toBe(abuse.id);
     expect(detail.body.context.map((c) => c.text)).toContain('anyone got ammo?');
-    expect(detail.body.scores.toxicity).toBeGreaterThan(0.85);
+    expect(detail.body.scores.toxicity).toBeGreaterThan(0.75);
     // The same line again within 30 s is spam.
     troll.send(ClientMessage.Chat, { text: 'you are a worthless idiot, uninstall the game and kys' });
     await vi.waitFor(() => expect(lt.errors.some((e) => e.code === 'spam')).toBe(true));
