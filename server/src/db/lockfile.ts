@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -75,16 +75,23 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const dir = resolve(dataDir);
   await mkdir(dir, { recursive: true });
   const path = join(dir, LOCK_FILE_NAME);
+  const takeover = `${path}.takeover`;
   const mine: LockInfo = { pid: process.pid, hostname: hostname(), token: randomUUID(), startedAt: new Date().toISOString() };
 
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // Written in full beside it, then linked in: a lock file is never seen half-written.
+    const draft = `${path}.${mine.token}.draft`;
+    await writeFile(draft, JSON.stringify(mine) + '\n', { mode: 0o644 });
+    let created = false;
     try {
-      const handle = await open(path, 'wx', 0o644);
-      try {
-        await handle.writeFile(JSON.stringify(mine) + '\n');
-      } finally {
-        await handle.close();
-      }
+      await link(draft, path);
+      created = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await unlink(draft).catch(() => undefined);
+    }
+    if (created) {
       heldTokens.add(mine.token);
       let released = false;
       return {
@@ -97,8 +104,6 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
           if (current?.token === mine.token) await unlink(path).catch(() => undefined);
         },
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     let existing: LockInfo | null;
     try {
@@ -107,17 +112,32 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       continue; // vanished meanwhile: try again
     }
     if (existing && isHeld(existing)) throw new DataDirInUseError(dir, existing.pid, existing.hostname, path);
-    // Stale: move it aside (atomic), then check that what moved is the stale lock
-    // and not one that a concurrent taker just created; put such a lock back.
-    const aside = `${path}.stale-${mine.token}`;
-    try {
-      await rename(path, aside);
-    } catch {
+    // Stale (or unreadable). Only the holder of the takeover file may remove it: with it held,
+    // nobody else removes the lock, and nobody can create one while the stale one is there,
+    // so the file checked is the file removed.
+    const handle = await open(takeover, 'wx').catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      return null;
+    });
+    if (!handle) {
+      // Another taker is removing it; a takeover file this old was left by a crashed taker.
+      const st = await stat(takeover).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > STALE_TAKEOVER_MS) await unlink(takeover).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
       continue;
     }
-    const moved = await readLock(aside).catch(() => null);
-    if (moved && moved.token !== existing?.token) await link(aside, path).catch(() => undefined);
-    await unlink(aside).catch(() => undefined);
+    try {
+      const again = await readLock(path).then((l) => l?.token ?? null, () => undefined);
+      if (again !== undefined && again === (existing?.token ?? null)) await unlink(path).catch(() => undefined);
+    } finally {
+      await handle.close();
+      await unlink(takeover).catch(() => undefined);
+    }
   }
   throw new Error(`could not take the lock ${path}: it keeps changing`);
 }
+
+/** Tries before giving up: concurrent takers wait on each other's takeover a few times. */
+const MAX_ATTEMPTS = 50;
+/** A takeover takes milliseconds; one older than this was abandoned by a crash. */
+const STALE_TAKEOVER_MS = 10_000;
