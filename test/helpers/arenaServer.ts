@@ -6,7 +6,7 @@
 import { boot, type ColyseusTestServer } from '@colyseus/testing';
 import { Client, type Room as SdkRoom } from '@colyseus/sdk';
 import { expect, vi } from 'vitest';
-import { ARENA_ROOM, type ArenaStateView } from '@pulse-arena/shared';
+import { ARENA_ROOM, type ArenaStateView, type JoinOptions } from '@pulse-arena/shared';
 import { createArenaServer } from '../../server/src/app.js';
 import type { InferenceService } from '../../server/src/inference/types.js';
 import type { GameRecorder } from '../../server/src/rooms/gameRecorder.js';
@@ -25,7 +25,7 @@ export interface BootedArena {
   /** The live designer rules the rooms run (in memory unless `BootModels.rules` was given). */
   rules: RuleRegistry;
   /** A new SDK client creates an arena room (or joins `roomId`) and waits until its player is in the state. */
-  join(name: string, roomId?: string): Promise<ArenaClientRoom>;
+  join(name: string, roomId?: string, options?: Omit<JoinOptions, 'name'>): Promise<ArenaClientRoom>;
   shutdown(): Promise<void>;
 }
 
@@ -71,10 +71,10 @@ export async function bootArena(recorder: GameRecorder | null = null, models: Bo
     http: `http://127.0.0.1:${port}`,
     sdk,
     rules,
-    async join(name, roomId) {
+    async join(name, roomId, options = {}) {
       const room = roomId
-        ? await sdk().joinById<ArenaStateView>(roomId, { name })
-        : await sdk().create<ArenaStateView>(ARENA_ROOM, { name });
+        ? await sdk().joinById<ArenaStateView>(roomId, { ...options, name })
+        : await sdk().create<ArenaStateView>(ARENA_ROOM, { ...options, name });
       await vi.waitFor(() => expect(room.state.players?.get(room.sessionId)).toBeDefined());
       return room as ArenaClientRoom;
     },
