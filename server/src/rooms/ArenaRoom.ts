@@ -386,7 +386,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const players = this.world.players.size;
     let sum = 0;
     for (const p of this.world.players.values()) sum += difficultyIndex(p.knobs);
-    const difficulty = Math.round((players ? sum / players : 0) * 100) / 100;
+    // In 5 % steps: the lobby needs no finer, and each change re-lists the room with the matchmaker.
+    const difficulty = Math.round((players ? sum / players : 0) * 20) / 20;
     if (difficulty !== this.metadata.difficulty) this.setMetadata({ ...this.metadata, difficulty }).catch(() => undefined);
     serverStats.directorMs.add(performance.now() - started);
   }
