@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   console.log(`Pulse Arena listening on http://${shown}:${config.port} (ready in ${Math.round(performance.now() - started)} ms)`);
   if (adminPassword) {
     console.log(`accounts: created user admin (password ${adminPassword}; set ADMIN_PASSWORD to choose one). `
-      + `Designer console: http://${shown}:${config.port}/designer/`);
+      + `Consoles: http://${shown}:${config.port}/designer/ and http://${shown}:${config.port}/moderator/`);
   }
   if (config.monitorPasswordGenerated) {
     console.log(`monitor: http://${shown}:${config.port}/monitor/ (user admin, password ${config.monitorPassword}; set MONITOR_PASSWORD to choose one)`);
