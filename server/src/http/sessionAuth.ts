@@ -73,15 +73,27 @@ export function createSessionRouter(accounts: Accounts | null): Router {
     return false;
   };
 
-  router.post('/api/auth/login', json, async (req, res, next) => {
-    if (!accounts) return void res.status(503).json({ error: 'accounts need a database; this server runs without one' });
-    if (!allowed(req, res)) return;
+  /** A login or registration body, rate-limited; null once an error has been answered. */
+  const credentials = (req: Request, res: express.Response): { username: string; password: string } | null => {
+    if (!accounts) {
+      res.status(503).json({ error: 'accounts need a database; this server runs without one' });
+      return null;
+    }
+    if (!allowed(req, res)) return null;
     const { username, password } = (req.body ?? {}) as Record<string, unknown>;
     if (typeof username !== 'string' || typeof password !== 'string') {
-      return void res.status(400).json({ error: 'body: {username: string, password: string} required' });
+      res.status(400).json({ error: 'body: {username: string, password: string} required' });
+      return null;
     }
+    return { username, password };
+  };
+
+  router.post('/api/auth/login', json, async (req, res, next) => {
+    const creds = credentials(req, res);
+    if (!creds) return;
+    const { username, password } = creds;
     try {
-      const { token, session } = await accounts.login(username, password);
+      const { token, session } = await accounts!.login(username, password);
       res.cookie(SESSION_COOKIE, token, {
         httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: SESSION_SECONDS * 1000,
       });
@@ -99,14 +111,11 @@ export function createSessionRouter(accounts: Accounts | null): Router {
 
   // Players register themselves (or play as guests); staff accounts come from an admin.
   router.post('/api/auth/register', json, async (req, res, next) => {
-    if (!accounts) return void res.status(503).json({ error: 'accounts need a database; this server runs without one' });
-    if (!allowed(req, res)) return;
-    const { username, password } = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof username !== 'string' || typeof password !== 'string') {
-      return void res.status(400).json({ error: 'body: {username: string, password: string} required' });
-    }
+    const creds = credentials(req, res);
+    if (!creds) return;
+    const { username, password } = creds;
     try {
-      const created = await accounts.create(username, password, 'player');
+      const created = await accounts!.create(username, password, 'player');
       res.status(201).json(created);
     } catch (err) {
       if (err instanceof AccountError) return void res.status(err.status).json({ error: err.message });
