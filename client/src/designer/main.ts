@@ -8,7 +8,7 @@ import { RuleEditor } from './editor.js';
 import { LiveRoomsPanel } from './liveRooms.js';
 import { ModelsPanel } from './models.js';
 import { renderReference } from './reference.js';
-import { SessionGate } from './session.js';
+import { SessionGate } from '../console/sessionGate.js';
 import { Tabs } from './tabs.js';
 import { VersionsPanel } from './versions.js';
 
@@ -39,6 +39,6 @@ const gate = new SessionGate({
     tabs.open();
   },
   close: () => tabs.close(),
-});
+}, { name: 'designer console', roles: ['designer', 'admin'] });
 onAuthFailure((status, message) => (status === 401 ? gate.expired() : gate.refused(message)));
 void gate.start();

@@ -1,15 +1,15 @@
 /**
- * Typed wrappers for the moderation API (shared/src/moderationApi.ts). Failures become the
- * designer console's {@link ApiError}; a 401 or 403 from any moderation or admin route is
+ * Typed wrappers for the moderation API (shared/src/moderationApi.ts). Failures become
+ * {@link ApiError}s; a 401 or 403 from any moderation or admin route is
  * reported to one handler, so the page shows the login or the refusal wherever it happens.
  */
 import type {
   AuditEntry, FlagDetail, FlagStatus, FlagSummary, ModerationActionRequest, ModerationActionResult,
   PlayerExport, PlayerHistory,
 } from '@pulse-arena/shared';
-import { ApiError, isAbort, type AuthFailureHandler } from '../designer/api.js';
+import { jsonRequester, type AuthFailureHandler } from '../console/http.js';
 
-export { api as authApi, ApiError, errorMessage, isAbort } from '../designer/api.js';
+export { ApiError, authApi, errorMessage, isAbort } from '../console/http.js';
 
 /** The list routes' documented page size. */
 export const LIST_LIMIT = 100;
@@ -20,28 +20,7 @@ export function onAuthFailure(handler: AuthFailureHandler): void {
   authFailure = handler;
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? null : JSON.stringify(body),
-      signal: signal ?? null,
-    });
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    throw new ApiError(0, 'Cannot reach the server');
-  }
-  if (res.status === 204) return undefined as T;
-  const payload: unknown = await res.json().catch(() => null);
-  if (res.ok) return payload as T;
-  const error = (payload as { error?: unknown } | null)?.error;
-  const message = typeof error === 'string' && error ? error : `${res.status} ${res.statusText}`;
-  if (res.status === 401 || res.status === 403) authFailure(res.status, message);
-  throw new ApiError(res.status, message);
-}
+const request = jsonRequester(() => authFailure);
 
 const query = (params: Record<string, string | number | undefined>) => {
   const q = new URLSearchParams();

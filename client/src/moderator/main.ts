@@ -10,7 +10,7 @@ import { DetailPanel } from './detail.js';
 import { ShortcutHelp } from './help.js';
 import { PlayersPanel } from './players.js';
 import { QueuePanel } from './queue.js';
-import { SessionGate } from './session.js';
+import { SessionGate } from '../console/sessionGate.js';
 import { listenForShortcuts, type Command } from './shortcuts.js';
 
 const me = () => gate.session?.username ?? '';
@@ -43,7 +43,7 @@ const gate = new SessionGate({
     tabs.close();
     help.close();
   },
-});
+}, { name: 'moderator console', roles: ['moderator', 'admin'] });
 
 /** Runs a shortcut; answers whether it did something (then the key's default is suppressed). */
 function run(command: Command): boolean {

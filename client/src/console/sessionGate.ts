@@ -1,19 +1,24 @@
 /**
- * Who is using the console: the login form without a session, a refusal for roles other
- * than moderator and admin (and whenever a route answers 403), the user bar and logout.
- * The console itself opens only for an allowed role.
+ * Who is using a staff console: the login form without a session, a refusal for roles the
+ * console does not admit (and whenever a route answers 403), the user bar and logout. The
+ * console itself opens only for an admitted role. Both consoles' pages share the ids used here.
  */
-import type { SessionInfo } from '@pulse-arena/shared';
+import type { Role, SessionInfo } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';
-import { ApiError, authApi, errorMessage } from './api.js';
-
-const ALLOWED = new Set(['moderator', 'admin']);
+import { ApiError, authApi, errorMessage } from './http.js';
 
 export interface SessionHooks {
-  /** A moderator or admin is signed in: show and start the console. */
+  /** An admitted user is signed in: show and start the console. */
   open(session: SessionInfo): void;
-  /** Signed out, refused or expired: hide the console and stop its stream. */
+  /** Signed out, refused or expired: hide the console and stop its polling or stream. */
   close(): void;
+}
+
+export interface ConsoleAccess {
+  /** e.g. "designer console". */
+  name: string;
+  /** Roles admitted, e.g. ['designer', 'admin']. */
+  roles: readonly Role[];
 }
 
 export class SessionGate {
@@ -32,7 +37,7 @@ export class SessionGate {
   private current: SessionInfo | null = null;
   private opened = false;
 
-  constructor(private readonly hooks: SessionHooks) {
+  constructor(private readonly hooks: SessionHooks, private readonly access: ConsoleAccess) {
     byId('login-form', HTMLFormElement).addEventListener('submit', (e) => {
       e.preventDefault();
       void this.login();
@@ -68,7 +73,7 @@ export class SessionGate {
     setText(this.userName, `${session.username} (${session.role})`);
     this.userName.title = `Session ends ${new Date(session.expiresAt).toLocaleString()}`;
     this.userBar.hidden = false;
-    if (!ALLOWED.has(session.role)) {
+    if (!this.access.roles.includes(session.role)) {
       this.refuse('');
       return;
     }
@@ -81,7 +86,7 @@ export class SessionGate {
 
   private refuse(serverMessage: string): void {
     const who = this.current ? `You are signed in as ${this.current.username} with the ${this.current.role} role. ` : '';
-    setText(this.refusalMessage, `${who}The moderator console needs the moderator or admin role; ask an admin to grant it.`);
+    setText(this.refusalMessage, `${who}The ${this.access.name} needs the ${this.access.roles.join(' or ')} role; ask an admin to grant it.`);
     setText(this.refusalServer, serverMessage ? `Server: ${serverMessage}` : '');
     this.show('refusal');
   }
