@@ -71,7 +71,19 @@ function mutatedChat(rand: () => number): unknown {
   const options = [
     { text: '' }, { text: '   ' }, { text: 'x'.repeat(201) }, { text: 5 }, { text: ['hi'] },
     { text: 'hi', extra: true }, {}, 'hi', ['hi'], null, { text: '\u0000\u0001' },
-    JSON.parse('{"__proto__": {"text": "hi"}}'),
+    JSON.parse('{"__proto__": {"text": "hi"}}'), { text: 'hi', clientId: 'no spaces!' }, { text: 'hi', clientId: 7 },
+    { text: 'hi', clientId: 'x'.repeat(65) },
+  ];
+  return options[Math.floor(rand() * options.length)];
+}
+
+/** Answers to recommendations that were never made, or that are not answers at all. */
+function mutatedRecommendation(rand: () => number): unknown {
+  const id = '00000000-0000-4000-8000-000000000000';
+  const options = [
+    { id, action: 'accept' }, { id, action: 'dismiss' }, { id, action: 'maybe' }, { id: 'nope', action: 'accept' },
+    { id }, { action: 'accept' }, { id, action: 'accept', extra: 1 }, [id, 'accept'], null, 'accept',
+    JSON.parse(`{"__proto__": {"id": "${id}"}, "action": "accept"}`), { id: 5, action: true },
   ];
   return options[Math.floor(rand() * options.length)];
 }
@@ -101,7 +113,8 @@ describe('hostile input', () => {
           const r = rand();
           if (r < 0.4) a.send(ClientMessage.Input, mutatedInput(rand));
           else if (r < 0.6) a.send(ClientMessage.Input, randomValue(rand));
-          else if (r < 0.8) a.send(ClientMessage.Chat, mutatedChat(rand));
+          else if (r < 0.75) a.send(ClientMessage.Chat, mutatedChat(rand));
+          else if (r < 0.85) a.send(ClientMessage.Recommendation, mutatedRecommendation(rand));
           else {
             const types = ['__proto__', 'constructor', 'hasOwnProperty', 'admin', 'INPUT', '', 'x'.repeat(30)];
             const type = rand() < 0.2 ? Math.floor(rand() * 255) : types[Math.floor(rand() * types.length)]!;
