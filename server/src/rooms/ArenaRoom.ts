@@ -96,6 +96,9 @@ export function setArenaServices(next: ArenaServices): void {
 /** Every live arena room of this process (moderator actions reach players through it). */
 export const liveArenaRooms = new Set<ArenaRoom>();
 
+/** Ticks between a room's classifications and its director second (see onJoin). */
+const DIRECTOR_LEAD_TICKS = 2;
+
 /** A repeat of one of a player's last messages within this long is refused as spam. */
 const SPAM_WINDOW_MS = 30_000;
 const SPAM_MEMORY = 3;
@@ -199,7 +202,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       frames: new FrameRing(FRAME_RING_CAPACITY),
       chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
-      profile: null, classifying: false, classifyPhase: randomInt(services.classifyEveryTicks), recentChat: [],
+      // Classified two ticks before the room's director second, so the director reads a fresh
+      // profile (the model answers within a tick) instead of one up to a second old.
+      profile: null, classifying: false, classifyPhase: (this.directorPhase + DIRECTOR_LEAD_TICKS) % services.classifyEveryTicks, recentChat: [],
     });
     const player = addPlayer(this.world, client.sessionId, auth.name);
     player.loadout = auth.loadout ?? DEFAULT_LOADOUT;
