@@ -3,10 +3,10 @@
  * persistent guest id the server hands out in `welcome`. Storage can be unavailable
  * (private mode, disabled cookies); the game then simply forgets.
  */
+import { isUuid } from '@pulse-arena/shared';
+
 const NAME_KEY = 'pulseArena.name';
 const PLAYER_ID_KEY = 'pulseArena.playerId';
-/** The server refuses a join whose playerId is not a UUID: never send back a mangled one. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function read(key: string): string | null {
   try {
@@ -29,7 +29,8 @@ export const profile = {
   setName: (name: string): void => write(NAME_KEY, name),
   playerId: (): string | undefined => {
     const id = read(PLAYER_ID_KEY);
-    return id && UUID.test(id) ? id : undefined;
+    // The server refuses a join whose playerId is not a UUID: never send back a mangled one.
+    return isUuid(id) ? id : undefined;
   },
   setPlayerId: (playerId: string): void => write(PLAYER_ID_KEY, playerId),
 };

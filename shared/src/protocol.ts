@@ -298,11 +298,16 @@ export function parseChat(raw: unknown): Parsed<ChatMessage> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** True for a UUID in its canonical 8-4-4-4-12 hex form (any case): player, message and flag ids. */
+export function isUuid(v: unknown): v is string {
+  return typeof v === 'string' && UUID.test(v);
+}
+
 export function parseRecommendationResponse(raw: unknown): Parsed<RecommendationResponse> {
   const obj = plainObject(raw, ['id', 'action']);
   if (!obj.ok) return obj;
   const { id, action } = obj.value;
-  if (typeof id !== 'string' || !UUID.test(id)) return fail('id: must be a UUID');
+  if (!isUuid(id)) return fail('id: must be a UUID');
   if (action !== 'accept' && action !== 'dismiss') return fail('action: must be "accept" or "dismiss"');
   return { ok: true, value: { id: id.toLowerCase(), action } };
 }
@@ -315,7 +320,7 @@ export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
   const value: JoinOptions = { name: name.value };
   const { playerId, roomName, mode, loadout, token } = obj.value;
   if (playerId !== undefined) {
-    if (typeof playerId !== 'string' || !UUID.test(playerId)) return fail('playerId: must be a UUID');
+    if (!isUuid(playerId)) return fail('playerId: must be a UUID');
     value.playerId = playerId.toLowerCase();
   }
   if (roomName !== undefined) {

@@ -113,19 +113,24 @@ export async function recordBotPlay(opts: BotPlayOptions): Promise<BotPlayResult
       samples++;
     }
   }
-  for (const room of rooms) room.director.dispose();
   return { samples, activations, endAt: opts.startAt + ticks * TICK_MS, wallMs: performance.now() - started };
 }
 
 function makeRoom(index: number, rng: Rng, opts: BotPlayOptions, activations: Map<string, number>) {
   const world: SimWorld = createWorld(rng.int(2 ** 31));
-  const counting: GameRecorder = {
-    ...bindAll(opts.recorder),
-    recordDecision: (row) => {
-      if (row.kind === 'activate') activations.set(row.ruleId, (activations.get(row.ruleId) ?? 0) + 1);
-      opts.recorder.recordDecision(row);
+  // The real recorder, with its decisions counted on the way through.
+  const counting: GameRecorder = new Proxy(opts.recorder, {
+    get(target, key) {
+      if (key === 'recordDecision') {
+        return (row: Parameters<GameRecorder['recordDecision']>[0]) => {
+          if (row.kind === 'activate') activations.set(row.ruleId, (activations.get(row.ruleId) ?? 0) + 1);
+          target.recordDecision(row);
+        };
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
-  };
+  });
   const director = new RoomDirector({
     roomId: `bots-${index}`, matchId: randomUUID(), rules: opts.rules, recorder: counting, roomFinder: null,
     send: () => undefined, describe: () => ({ world, roomName: `Bots ${index}` }),
@@ -145,14 +150,4 @@ function makeRoom(index: number, rng: Rng, opts: BotPlayOptions, activations: Ma
     });
   }
   return { world, director, seats, profiles, rng, directorPhase: rng.int(TICK_RATE) };
-}
-
-/** The recorder's methods bound to it, so one can be wrapped without losing `this`. */
-function bindAll(recorder: GameRecorder): GameRecorder {
-  const out = {} as Record<string, unknown>;
-  for (const key of ['upsertPlayer', 'startMatch', 'joinMatch', 'updateMatchPlayer', 'endMatch', 'recordChat',
-    'recordDirectorSample', 'recordDecision', 'recordRecommendation', 'resolveRecommendation', 'saveProfile'] as const) {
-    out[key] = (recorder[key] as (...a: unknown[]) => void).bind(recorder);
-  }
-  return out as unknown as GameRecorder;
 }

@@ -41,3 +41,30 @@ export function ruleChips(ids: readonly string[]): HTMLElement {
   for (const id of ids) box.append(el('span', { className: 'chip', text: id, data: { ruleId: id } }));
   return box;
 }
+
+/**
+ * Keeps one view per item in `container`, by key: created once, updated in place, removed
+ * when its item is gone — so polling never rebuilds what is on screen (charts keep their
+ * elements, a click is not lost).
+ */
+export function syncKeyed<T, V extends { root: HTMLElement }>(
+  views: Map<string, V>, container: HTMLElement, items: readonly T[], key: (item: T) => string,
+  create: (key: string) => V, update: (view: V, item: T) => void,
+): void {
+  const keys = new Set(items.map(key));
+  for (const [k, view] of views) {
+    if (keys.has(k)) continue;
+    view.root.remove();
+    views.delete(k);
+  }
+  for (const item of items) {
+    const k = key(item);
+    let view = views.get(k);
+    if (!view) {
+      view = create(k);
+      views.set(k, view);
+      container.append(view.root);
+    }
+    update(view, item);
+  }
+}

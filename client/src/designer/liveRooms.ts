@@ -10,7 +10,7 @@ import {
 import { renderLineChart } from '../charts/lineChart.js';
 import { byId, setText } from '../dom.js';
 import { api, errorMessage } from './api.js';
-import { definitionList, el, ruleChips } from './dom.js';
+import { definitionList, el, ruleChips, syncKeyed } from './dom.js';
 import { formatNumber, formatPercent } from './format.js';
 import { Poller } from './poller.js';
 import type { TabPanel } from './tabs.js';
@@ -69,21 +69,7 @@ export class LiveRoomsPanel implements TabPanel {
     setText(this.status, rooms.length === 0
       ? 'No rooms are running right now.'
       : `${rooms.length} room${rooms.length === 1 ? '' : 's'}, ${players} player${players === 1 ? '' : 's'} · updated ${new Date().toLocaleTimeString()}`);
-    const ids = new Set(rooms.map((r) => r.roomId));
-    for (const [id, card] of this.cards) {
-      if (ids.has(id)) continue;
-      card.root.remove();
-      this.cards.delete(id);
-    }
-    for (const room of rooms) {
-      let card = this.cards.get(room.roomId);
-      if (!card) {
-        card = roomCard(room.roomId);
-        this.cards.set(room.roomId, card);
-        this.container.append(card.root);
-      }
-      updateRoom(card, room);
-    }
+    syncKeyed(this.cards, this.container, rooms, (r) => r.roomId, roomCard, updateRoom);
   }
 }
 
@@ -113,23 +99,9 @@ function updateRoom(card: RoomCard, room: LiveRoom): void {
     ]),
     el('div', {}, [el('h4', { text: 'Active room rules' }), ruleChips(room.activeRules)]),
   );
-  const ids = new Set(room.players.map((p) => p.sessionId));
-  for (const [id, player] of card.playerCards) {
-    if (ids.has(id)) continue;
-    player.root.remove();
-    card.playerCards.delete(id);
-  }
   if (room.players.length === 0) card.players.dataset.empty = 'true';
   else delete card.players.dataset.empty;
-  for (const p of room.players) {
-    let player = card.playerCards.get(p.sessionId);
-    if (!player) {
-      player = playerCard(p.sessionId);
-      card.playerCards.set(p.sessionId, player);
-      card.players.append(player.root);
-    }
-    updatePlayer(player, p);
-  }
+  syncKeyed(card.playerCards, card.players, room.players, (p) => p.sessionId, playerCard, updatePlayer);
 }
 
 function playerCard(sessionId: string): PlayerCard {

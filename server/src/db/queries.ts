@@ -1,3 +1,4 @@
+import { isUuid } from '@pulse-arena/shared';
 import type { ChatMessage, Match, MatchPlayer, Player, PrismaClient } from '../generated/prisma/client.js';
 
 export type { ChatMessage, Match, MatchPlayer, Player };
@@ -21,7 +22,6 @@ export interface Queries {
   getPlayer(id: string): Promise<Player | null>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_LIMIT = 500;
 
 function checkLimit(limit: number): number {
@@ -47,7 +47,7 @@ export function createQueries(prisma: PrismaClient): Queries {
     },
     async playerChat(playerId, limit = 50) {
       const take = checkLimit(limit);
-      if (!UUID.test(playerId)) return [];
+      if (!isUuid(playerId)) return [];
       const rows = await prisma.chatMessage.findMany({
         where: { playerId: playerId.toLowerCase() },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -56,14 +56,14 @@ export function createQueries(prisma: PrismaClient): Queries {
       return rows.reverse();
     },
     async getMatch(id) {
-      if (!UUID.test(id)) return null;
+      if (!isUuid(id)) return null;
       return prisma.match.findUnique({
         where: { id: id.toLowerCase() },
         include: { players: { orderBy: [{ joinedAt: 'asc' }, { playerId: 'asc' }] } },
       });
     },
     async getPlayer(id) {
-      if (!UUID.test(id)) return null;
+      if (!isUuid(id)) return null;
       return prisma.player.findUnique({ where: { id: id.toLowerCase() } });
     },
   };

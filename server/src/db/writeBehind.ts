@@ -1,6 +1,7 @@
 // Write-behind persistence: the game loop enqueues rows synchronously and never
 // waits on the database; a timer writes them in batches, one transaction per
 // batch, and keeps them (retrying with backoff) while the database is down.
+import { isUuid } from '@pulse-arena/shared';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 
 export interface PlayerRow {
@@ -164,14 +165,13 @@ export interface WriteBehindStats {
   consecutiveFailures: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INT4_MAX = 2_147_483_647;
 
 function fail(kind: string, message: string): never {
   throw new TypeError(`write-behind ${kind}: ${message}`);
 }
 function checkUuid(kind: string, field: string, v: unknown): string {
-  if (typeof v !== 'string' || !UUID.test(v)) fail(kind, `${field} must be a UUID`);
+  if (!isUuid(v)) fail(kind, `${field} must be a UUID`);
   return v.toLowerCase();
 }
 function checkText(kind: string, field: string, v: unknown, allowEmpty = true): string {

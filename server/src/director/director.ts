@@ -143,7 +143,7 @@ export class Director {
   private ruleSet: CompiledRuleSet;
   private playerRules: ResolvedRule[] = [];
   private roomRules: ResolvedRule[] = [];
-  private readonly players = new Map<string, Subject<PlayerKnobName> & { mode: Mode }>();
+  private readonly players = new Map<string, Subject<PlayerKnobName>>();
   private readonly roomSubject = new Subject<RoomKnobName>(roomBaseline());
   private lastT = -Infinity;
 
@@ -200,13 +200,13 @@ export class Director {
     const present = new Set<string>();
     for (const p of sample.players) {
       present.add(p.playerId);
+      const baseline = playerBaseline(p.mode);
       let subject = this.players.get(p.playerId);
       if (!subject) {
-        subject = Object.assign(new Subject<PlayerKnobName>(playerBaseline(p.mode)), { mode: p.mode });
+        subject = new Subject<PlayerKnobName>(baseline);
         this.players.set(p.playerId, subject);
       }
-      subject.mode = p.mode;
-      this.evaluate(subject, this.playerRules, p.inputs, playerBaseline(p.mode), sample.t, p.playerId, decisions);
+      this.evaluate(subject, this.playerRules, p.inputs, baseline, sample.t, p.playerId, decisions);
       move(subject, sample.t, dt);
       players.set(p.playerId, subject.values());
     }
@@ -322,4 +322,5 @@ function move<K extends KnobName>(subject: Subject<K>, t: number, dt: number): v
   }
 }
 
-const round = (v: number): number => Math.round(v * 1000) / 1000;
+/** Director figures (inputs in traces and samples, knob targets) are kept to 3 decimals. */
+export const round = (v: number): number => Math.round(v * 1000) / 1000;

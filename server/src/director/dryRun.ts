@@ -12,7 +12,7 @@ import {
   type DryRunReport, type KnobDistribution, type KnobName, type RecommendationKind,
 } from '@pulse-arena/shared';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { Director, type DirectorSample } from './director.js';
+import { Director, round, type DirectorSample } from './director.js';
 import { compile } from './ruleRegistry.js';
 import type { RuleStore } from './ruleStore.js';
 
@@ -155,5 +155,3 @@ export function distribution(knob: KnobName, values: number[]): KnobDistribution
     max: round(sorted[sorted.length - 1]!), mean: round(sum / sorted.length), histogram,
   };
 }
-
-const round = (v: number): number => Math.round(v * 1000) / 1000;

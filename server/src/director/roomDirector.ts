@@ -12,7 +12,7 @@ import {
   type RecommendationMessage, type RecommendationResult, type SimWorld, type StyleName,
 } from '@pulse-arena/shared';
 import type { GameRecorder } from '../rooms/gameRecorder.js';
-import { Director, type CompiledRuleSet, type Decision, type DirectorSample } from './director.js';
+import { Director, round, type CompiledRuleSet, type Decision, type DirectorSample } from './director.js';
 import { PlayerSignals, RoomSignals } from './signals.js';
 
 /** Unanswered recommendations count as ignored after this long. */
@@ -54,9 +54,6 @@ interface Seat {
   lastProbabilities: Partial<Record<StyleName, number>>;
 }
 
-/** Every live room's director, for the designer console's live view (this process). */
-export const liveDirectors = new Set<RoomDirector>();
-
 export class RoomDirector {
   private readonly director: Director;
   private readonly seats = new Map<string, Seat>();
@@ -67,7 +64,6 @@ export class RoomDirector {
 
   constructor(private readonly opts: RoomDirectorOptions) {
     this.director = new Director(opts.rules);
-    liveDirectors.add(this);
   }
 
   get ruleSetVersion(): number {
@@ -77,10 +73,6 @@ export class RoomDirector {
   setRules(rules: CompiledRuleSet): void {
     this.director.setRules(rules);
     this.rulesChanged = true;
-  }
-
-  dispose(): void {
-    liveDirectors.delete(this);
   }
 
   addPlayer(sessionId: string, playerId: string, name: string, mode: Mode, t: number): void {
@@ -281,5 +273,3 @@ function formatInputs(inputs: InputValues): string {
   const parts = Object.entries(inputs).slice(0, 4).map(([k, v]) => `${k} ${Math.round(v * 100) / 100}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
-
-const round = (v: number): number => Math.round(v * 1000) / 1000;

@@ -4,6 +4,7 @@
  * (PLAYER_INPUTS / ROOM_INPUTS in shared/src/rules.ts). Used by the live room and by the
  * bot harness that records play for the dry run, so both produce the same inputs.
  */
+import { round } from './director.js';
 import { PLAYER_MAX_HP, TICK_MS, type InputValues, type SimPlayer, type SimWorld } from '@pulse-arena/shared';
 
 /** Rates ("per minute") look at the last 60 s... */
@@ -115,5 +116,3 @@ export class RoomSignals {
     };
   }
 }
-
-const round = (v: number): number => Math.round(v * 1000) / 1000;

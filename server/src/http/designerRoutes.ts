@@ -6,14 +6,14 @@
  */
 import express, { type Router } from 'express';
 import {
-  MAX_PUBLISH_NOTE, parseRuleSet,
+  MAX_PUBLISH_NOTE, isUuid, parseRuleSet,
   type DecisionRecord, type LiveRoom, type ModelStatusReport, type PublishResponse, type ValidationResponse,
 } from '@pulse-arena/shared';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Accounts } from '../auth/accounts.js';
 import { dryRun, DryRunError } from '../director/dryRun.js';
 import { lobbyRecommendations, type OpenRooms } from '../director/recommender.js';
-import { liveDirectors } from '../director/roomDirector.js';
+import { liveArenaRooms } from '../rooms/ArenaRoom.js';
 import type { RuleRegistry } from '../director/ruleRegistry.js';
 import type { InferenceService } from '../inference/types.js';
 import { jsonBodyErrors } from './jsonErrors.js';
@@ -27,7 +27,6 @@ export interface DesignerRouteOptions {
   inference: InferenceService | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Rule sets are small; 256 KiB is ~100 rules with long descriptions, with room to spare. */
 const RULESET_BODY_LIMIT = '256kb';
 
@@ -116,7 +115,7 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
       where[key] = q[key];
     }
     if (q.playerId !== undefined) {
-      if (typeof q.playerId !== 'string' || !UUID.test(q.playerId)) return void res.status(400).json({ error: 'playerId: must be a UUID' });
+      if (!isUuid(q.playerId)) return void res.status(400).json({ error: 'playerId: must be a UUID' });
       where.playerId = q.playerId.toLowerCase();
     }
     if (q.kind !== undefined) {
@@ -146,7 +145,7 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
   });
 
   router.get('/api/designer/live', (_req, res) => {
-    const body: LiveRoom[] = [...liveDirectors].map((d) => d.live());
+    const body: LiveRoom[] = [...liveArenaRooms].flatMap((room) => (room.director ? [room.director.live()] : []));
     res.json(body);
   });
 
@@ -165,13 +164,13 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
   // Players are guests: their recommendations are keyed by the guest id the game gave them.
   router.get('/api/recommendations', async (req, res) => {
     const playerId = req.query.playerId;
-    if (playerId !== undefined && (typeof playerId !== 'string' || !UUID.test(playerId))) {
+    if (playerId !== undefined && !isUuid(playerId)) {
       return void res.status(400).json({ error: 'playerId: must be a UUID' });
     }
     const row = playerId && opts.prisma
       ? await opts.prisma.playerProfile.findUnique({ where: { playerId: playerId.toLowerCase() } })
       : null;
-    await opts.rooms.refresh();
+    // The open-room list is the one the server refreshes every 2 s, not a query per lobby poll.
     res.json(lobbyRecommendations(row && { ...row, style: row.style as Record<string, number> }, opts.rooms));
   });
 

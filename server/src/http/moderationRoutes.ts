@@ -5,7 +5,7 @@
  */
 import express, { type Router } from 'express';
 import {
-  FLAG_STATUSES, MODERATION_ACTIONS,
+  FLAG_STATUSES, MODERATION_ACTIONS, isUuid,
   type FlagStatus, type FlagSummary, type ModerationActionRequest,
 } from '@pulse-arena/shared';
 import type { Accounts } from '../auth/accounts.js';
@@ -13,7 +13,6 @@ import { ModerationError, type Moderation } from '../moderation/moderation.js';
 import { jsonBodyErrors } from './jsonErrors.js';
 import { requireRole } from './sessionAuth.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Keeps proxies from closing an idle stream, and notices dead connections. */
 const PING_MS = 15_000;
 
@@ -32,7 +31,7 @@ export function createModerationRouter(accounts: Accounts | null, moderation: Mo
 
   const uuidParam = (name: string): express.RequestHandler => (req, res, next) => {
     const v = req.params[name];
-    if (typeof v !== 'string' || !UUID.test(v)) return void res.status(400).json({ error: `${name}: must be a UUID` });
+    if (!isUuid(v)) return void res.status(400).json({ error: `${name}: must be a UUID` });
     req.params[name] = v.toLowerCase();
     next();
   };
@@ -113,7 +112,7 @@ export function createModerationRouter(accounts: Accounts | null, moderation: Mo
     for (const key of ['flagId', 'playerId'] as const) {
       const v = req.query[key];
       if (v === undefined) continue;
-      if (typeof v !== 'string' || !UUID.test(v)) return void res.status(400).json({ error: `${key}: must be a UUID` });
+      if (!isUuid(v)) return void res.status(400).json({ error: `${key}: must be a UUID` });
       q[key] = v.toLowerCase();
     }
     try {

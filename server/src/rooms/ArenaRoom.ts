@@ -256,7 +256,6 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   override onDispose(): void {
     liveArenaRooms.delete(this);
     this.unsubscribeRules?.();
-    this.director?.dispose();
     services.recorder?.endMatch({
       id: this.matchId, endedAt: new Date(), wavesReached: this.world.wave, score: this.scoreTotal,
     });

@@ -4,7 +4,8 @@ import type {
 
 /**
  * What a room writes about a match. The write-behind queue (db/writeBehind.ts) implements
- * it; every call is synchronous and O(1) so a tick never waits on the database.
+ * it; every call is synchronous and O(1) so a tick never waits on the database. (Chat is
+ * not here: it is stored durably, before delivery, by moderation/chatStore.ts.)
  */
 export interface GameRecorder {
   upsertPlayer(row: { id: string; name: string; seenAt: Date }): void;
@@ -14,12 +15,6 @@ export interface GameRecorder {
     matchId: string; playerId: string; score: number; kills: number; deaths: number; leftAt?: Date;
   }): void;
   endMatch(row: { id: string; endedAt: Date; wavesReached: number; score: number }): void;
-  recordChat(row: {
-    id: string; roomId: string; matchId: string | null; playerId: string | null;
-    name: string; text: string; createdAt: Date;
-    /** Chat model scores, when the model answered. */
-    scores?: { sentiment: readonly [number, number, number]; toxicity: number; model: string };
-  }): void;
   /** The director's input and output for one room-second (what the dry run replays). */
   recordDirectorSample(row: DirectorSampleRow): void;
   recordDecision(row: DecisionRow): void;
