@@ -13,7 +13,7 @@ export interface Implementation {
   /** Why it is skipped, when it is. */
   skipReason?: string;
   /** Makes an empty database and returns how to open it; `dispose` removes it. */
-  create(): Promise<{ open(extra?: Partial<OpenDatabaseOptions>): Promise<Database>; dispose(): Promise<void> }>;
+  create(): Promise<{ open(extra?: Partial<OpenDatabaseOptions>): Promise<Database>; dispose(): Promise<void>; url?: string }>;
 }
 
 const TEST_URL = process.env['TEST_DATABASE_URL']?.trim() || undefined;
@@ -61,6 +61,7 @@ export const implementations: Implementation[] = [
       const url = new URL(TEST_URL!);
       url.pathname = `/${name}`;
       return {
+        url: url.toString(),
         open: (extra) => openDatabase({ url: url.toString(), warn: () => {}, ...extra }),
         dispose: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
       };
