@@ -9,7 +9,7 @@ COPY models/package.json models/
 COPY prisma prisma
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build:client
+RUN npm run build:client && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production PORT=2567 DATA_DIR=/data

@@ -1,5 +1,7 @@
 /**
  * `npm run admin -- create-user <username> --role <player|moderator|designer|admin> [--password <password>]`
+ * `npm run admin -- migrate` (brings the schema up to date and exits; a deployment runs it
+ * once before its server replicas start)
  *
  * Creates an account in the configured database (DATABASE_URL, or the embedded PGlite in
  * DATA_DIR — which must not be in use by a running server; use `POST /api/admin/accounts`
@@ -18,8 +20,9 @@ async function main(): Promise<void> {
     options: { role: { type: 'string' }, password: { type: 'string' } },
   });
   const [command, username] = positionals;
-  if (command !== 'create-user' || !username || !values.role) {
-    console.error('usage: npm run admin -- create-user <username> --role <player|moderator|designer|admin> [--password <password>]');
+  if (command !== 'migrate' && (command !== 'create-user' || !username || !values.role)) {
+    console.error('usage: npm run admin -- create-user <username> --role <player|moderator|designer|admin> [--password <password>]\n'
+      + '       npm run admin -- migrate');
     process.exit(2);
   }
   const config = loadConfig();
@@ -32,10 +35,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (command === 'migrate') {
+    const applied = db.appliedMigrations;
+    console.log(applied.length ? `applied ${applied.join(', ')}` : 'schema up to date');
+    await db.close();
+    return;
+  }
   try {
     const password = values.password ?? randomBytes(12).toString('base64url');
     const accounts = await Accounts.open(db.prisma);
-    const created = await accounts.create(username, password, values.role);
+    const created = await accounts.create(username!, password, values.role!);
     console.log(`created ${created.role} ${created.username}${values.password ? '' : ` with password ${password}`}`);
   } finally {
     await db.close();

@@ -4,7 +4,7 @@
  * a port and tests can hand it to `@colyseus/testing`'s `boot()`.
  */
 import './node20.js';
-import { defineRoom, defineServer, type Server, type Transport } from '@colyseus/core';
+import { defineRoom, defineServer, type matchMaker, type Presence, type Server, type Transport } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { ARENA_ROOM } from '@pulse-arena/shared';
 import { mountRoutes, type HealthSource } from './http/routes.js';
@@ -45,6 +45,8 @@ export interface ArenaServerOptions {
   /** Durable chat, flags and sanctions (null: chat is neither stored nor moderated). */
   moderation?: Moderation | null;
   chatPolicy?: ChatPolicy;
+  /** Scale-out: this process is one of several sharing Redis (presence, driver) and the database. */
+  cluster?: { presence: Presence; driver: matchMaker.MatchMakerDriver; publicAddress: string } | null;
 }
 
 /** 4 KiB frames: the biggest legitimate message is a 200-character chat line. */
@@ -82,6 +84,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     transport: opts.transport ?? new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES }),
     gracefullyShutdown: opts.handleSignals,
     greet: false,
+    ...(opts.cluster && { presence: opts.cluster.presence, driver: opts.cluster.driver, publicAddress: opts.cluster.publicAddress }),
     express: (app) => mountRoutes(app, { ...opts, rooms }),
   });
   server.onShutdown(async () => {

@@ -37,6 +37,16 @@ export interface ServerConfig {
   director: boolean;
   /** How often each player's latest window is classified, 1–TICK_RATE per second, rounded to whole ticks (`BEHAVIOR_CLASSIFY_HZ`). */
   behaviorClassifyHz: number;
+  /**
+   * Redis URL (`REDIS_URL`): set, the server runs as one process of several, on Colyseus's
+   * Redis presence and driver (rooms, seat reservations and cross-process events shared).
+   */
+  redisUrl: string | undefined;
+  /**
+   * `host:port` (optionally with a path) clients use to reach this process's rooms directly
+   * (`PUBLIC_ADDRESS`); needed in scale-out mode. Default: HOST:PORT (localhost for 0.0.0.0).
+   */
+  publicAddress: string;
 }
 
 /** @throws Error with the variable's name when a value is malformed. */
@@ -66,9 +76,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!Number.isInteger(behaviorClassifyHz) || behaviorClassifyHz < 1 || behaviorClassifyHz > TICK_RATE) {
     throw new Error(`BEHAVIOR_CLASSIFY_HZ: must be an integer from 1 to ${TICK_RATE}, got ${env.BEHAVIOR_CLASSIFY_HZ}`);
   }
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new Error('REDIS_URL: must be a redis:// or rediss:// URL');
+  const host = env.HOST?.trim() || '0.0.0.0';
+  const publicAddress = env.PUBLIC_ADDRESS?.trim() || `${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  if (/^[a-z]+:\/\//i.test(publicAddress) || /\s/.test(publicAddress)) {
+    throw new Error(`PUBLIC_ADDRESS: host:port without a scheme, got ${publicAddress}`);
+  }
   return {
     port,
-    host: env.HOST?.trim() || '0.0.0.0',
+    host,
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR?.trim() || path.join(REPO_ROOT, 'data')),
     clientDist: path.resolve(env.CLIENT_DIST?.trim() || path.join(REPO_ROOT, 'client/dist')),
@@ -81,5 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     chatRetentionDays,
     chatLinks,
     behaviorClassifyHz,
+    redisUrl,
+    publicAddress,
   };
 }

@@ -7,6 +7,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { TICK_RATE } from '@pulse-arena/shared';
+import { RedisDriver } from '@colyseus/redis-driver';
+import { RedisPresence } from '@colyseus/redis-presence';
+import { presenceBus, soloBus } from './cluster/bus.js';
 import { createArenaServer, createTransport } from './app.js';
 import { loadConfig, REPO_ROOT } from './config.js';
 import { openDatabase } from './db/database.js';
@@ -17,7 +20,7 @@ import { RuleRegistry } from './director/ruleRegistry.js';
 import { PrismaRuleStore } from './director/ruleStore.js';
 import { DEFAULT_CHAT_POLICY } from './moderation/chatPipeline.js';
 import { ChatStore } from './moderation/chatStore.js';
-import { localLiveEffects } from './moderation/liveEffects.js';
+import { clusterLiveEffects, localLiveEffects } from './moderation/liveEffects.js';
 import { Moderation } from './moderation/moderation.js';
 import { Sanctions } from './moderation/sanctions.js';
 
@@ -48,8 +51,18 @@ async function main(): Promise<void> {
   const where = db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
   const applied = db.appliedMigrations.length ? `applied ${db.appliedMigrations.join(', ')}` : 'schema up to date';
   console.log(`database: ${where} (${applied})`);
+  if (config.redisUrl && db.kind === 'pglite') {
+    await db.close();
+    throw new Error('REDIS_URL runs several server processes on one database: set DATABASE_URL to a PostgreSQL server too');
+  }
+  // Scale-out: rooms, seats and cross-process events on Redis; every process on the same PostgreSQL.
+  const cluster = config.redisUrl
+    ? { presence: new RedisPresence(config.redisUrl), driver: new RedisDriver(config.redisUrl), publicAddress: config.publicAddress }
+    : null;
+  const bus = cluster ? presenceBus(cluster.presence, randomBytes(8).toString('hex')) : soloBus;
+  if (cluster) console.log(`cluster: Redis presence and driver, clients reach this process at ${cluster.publicAddress}`);
   const writes = new WriteBehindQueue(db.prisma);
-  const registry = await RuleRegistry.open(new PrismaRuleStore(db.prisma));
+  const registry = await RuleRegistry.open(new PrismaRuleStore(db.prisma), bus);
   const rules = config.director ? registry : null;
   console.log(config.director
     ? `director: rule set version ${registry.live.version} (${registry.live.rules.length} rules)`
@@ -57,7 +70,9 @@ async function main(): Promise<void> {
   const accounts = await Accounts.open(db.prisma);
   const adminPassword = await bootstrapAdmin(accounts);
   const chatStore = new ChatStore(db.prisma);
-  const moderation = new Moderation(db.prisma, chatStore, await Sanctions.open(db.prisma), localLiveEffects);
+  const moderation = new Moderation(
+    db.prisma, chatStore, await Sanctions.open(db.prisma, bus), cluster ? clusterLiveEffects(bus) : localLiveEffects, bus,
+  );
   const retention = startChatRetention(chatStore, config.chatRetentionDays);
   // Loads the models in a worker thread; until it is ready the game gets neutral answers.
   const inference = config.inference ? new InferenceHost() : null;
@@ -77,6 +92,7 @@ async function main(): Promise<void> {
     moderation,
     chatPolicy: { ...DEFAULT_CHAT_POLICY, links: config.chatLinks },
     classifyEveryTicks: Math.round(TICK_RATE / config.behaviorClassifyHz),
+    cluster,
     onShutdown: async () => {
       clearInterval(retention);
       await inference?.close();

@@ -88,3 +88,15 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<Serve
     },
   };
 }
+
+/** Resolves once the server's models are loaded (until then it answers neutrally). @throws after `timeoutMs`. */
+export async function waitForModels(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = (await (await fetch(`${url}/health`)).json()) as { inference: { models: Array<{ state: string }> } | null };
+    if (health.inference?.models.length && health.inference.models.every((m) => m.state === 'AVAILABLE')) return;
+    if (Date.now() > deadline) throw new Error(`models not loaded within ${timeoutMs} ms: ${JSON.stringify(health.inference)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+

@@ -148,6 +148,11 @@ describe('hostile input', () => {
     await vi.waitFor(() => expect(room.world.players.get(honest.sessionId)!.lastSeq).toBe(PER_CLIENT / 10));
     const health = await (await fetch(`${arena.http}/health`)).json() as { rejectedMessages: { total: number } };
     expect(health.rejectedMessages.total).toBeGreaterThanOrEqual(sent);
+    // Every rejection is counted in /metrics too, by reason.
+    const metrics = await (await fetch(`${arena.http}/metrics`)).text();
+    const rejected = (reason: string) => Number(new RegExp(`^pulse_client_messages_rejected_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(rejected('invalid_message') + rejected('unknown_type')).toBeGreaterThanOrEqual(counted());
+    expect(rejected('unknown_type')).toBeGreaterThanOrEqual(unknownSent);
   }, 120_000);
 
   it('drops a client that sends an oversized frame or undecodable bytes; the room plays on', async () => {

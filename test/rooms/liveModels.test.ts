@@ -109,4 +109,32 @@ describe('models in live play', () => {
     expect(friendly.toxicity!).toBeLessThan(0.5);
     await room.leave();
   });
+
+  it('reports players, rooms, ticks, inference and the chat pipeline in /metrics', async () => {
+    const room = await join('Metered');
+    room.send(ClientMessage.Chat, { text: 'gg everyone, nice run', clientId: 'metered' });
+    room.send(ClientMessage.Chat, { text: 12 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const res = await fetch(`${arena.http}/metrics`);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    const value = (series: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.slice(series.length + 1)) : NaN;
+    };
+    expect(value('pulse_clients')).toBeGreaterThanOrEqual(1);
+    expect(value('pulse_rooms')).toBeGreaterThanOrEqual(1);
+    expect(value('pulse_room_tick_seconds{quantile="0.99"}')).toBeGreaterThan(0);
+    expect(value('pulse_room_tick_seconds{quantile="0.99"}')).toBeLessThan(0.05);
+    expect(value('pulse_event_loop_lag_seconds{quantile="0.99"}')).toBeGreaterThanOrEqual(0);
+    expect(value('pulse_inference_batch_size_count{model="behavior"}')).toBeGreaterThan(0);
+    expect(value('pulse_inference_latency_seconds_count{model="chat"}')).toBeGreaterThanOrEqual(1);
+    expect(value('pulse_inference_requests_total{model="chat"}')).toBeGreaterThanOrEqual(1);
+    expect(value('pulse_chat_pipeline_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value('pulse_client_messages_rejected_total{reason="invalid_message"}')).toBeGreaterThanOrEqual(1);
+    expect(value('pulse_write_behind_backlog')).toBeGreaterThanOrEqual(0);
+    expect(value('pulse_flags_open')).toBeGreaterThanOrEqual(0);
+    expect(value('pulse_process_resident_memory_bytes')).toBeGreaterThan(0);
+    await room.leave();
+  });
 });

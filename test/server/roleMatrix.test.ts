@@ -69,6 +69,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/rooms', expect: everyone(200) },
   { method: 'GET', path: '/api/recommendations', expect: everyone(200) },
   { method: 'GET', path: '/health', expect: everyone(200) },
+  { method: 'GET', path: '/metrics', expect: everyone(200) },
   // Designer console
   { method: 'GET', path: '/api/designer/rulesets', expect: designers(200) },
   { method: 'GET', path: '/api/designer/rulesets/live', expect: designers(200) },

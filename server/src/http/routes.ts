@@ -8,6 +8,8 @@ import { matchMaker } from '@colyseus/core';
 import { monitor } from '@colyseus/monitor';
 import { ARENA_ROOM, type ArenaMetadata, type RoomListing } from '@pulse-arena/shared';
 import { serverStats } from '../stats.js';
+import { installMetrics, metricsRegistry } from '../metrics.js';
+import { timingSafeEqual } from 'node:crypto';
 import type { InferenceService } from '../inference/types.js';
 import { requireBasicAuth } from './basicAuth.js';
 import { createModelApiRouter, inferenceHealth } from './modelApi.js';
@@ -49,10 +51,34 @@ export interface RouteOptions {
   rooms: OpenRooms;
   /** Flags, sanctions, durable chat (null: no database). */
   moderation?: Moderation | null;
+  /** Set when this process is one of several (Redis presence and driver). */
+  cluster?: { publicAddress: string } | null;
 }
 
 export function mountRoutes(app: Application, opts: RouteOptions): void {
   app.disable('x-powered-by');
+
+  // Open flags are counted in the database at most every 5 s, however often Prometheus scrapes.
+  let flagCount: { at: number; n: Promise<number | null> } = { at: -Infinity, n: Promise.resolve(null) };
+  installMetrics({
+    inference: opts.inference ?? null,
+    writeBacklog: () => opts.health.writeBacklog(),
+    openFlags: () => {
+      if (!opts.moderation) return Promise.resolve(null);
+      if (Date.now() - flagCount.at > 5_000) flagCount = { at: Date.now(), n: opts.moderation.openFlagCount().catch(() => null) };
+      return flagCount.n;
+    },
+  });
+  // Prometheus scrapes this; with METRICS_TOKEN set it must send that bearer token.
+  const metricsToken = process.env.METRICS_TOKEN?.trim();
+  app.get('/metrics', async (req, res) => {
+    if (metricsToken) {
+      const given = Buffer.from(req.headers.authorization ?? '');
+      const want = Buffer.from(`Bearer ${metricsToken}`);
+      if (given.length !== want.length || !timingSafeEqual(given, want)) return void res.status(401).json({ error: 'metrics need the bearer token set in METRICS_TOKEN' });
+    }
+    res.set('content-type', metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
 
   app.get('/health', async (_req, res) => {
     const rooms = await matchMaker.query({});
@@ -68,6 +94,13 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
       db: { kind: opts.health.dbKind, ok: dbOk, writeBacklog: opts.health.writeBacklog() },
       rooms: rooms.length,
       clients,
+      // Rooms and clients above are the whole cluster's; `process` is this process's share.
+      process: {
+        id: matchMaker.processId,
+        mode: opts.cluster ? 'redis' : 'single',
+        ...(opts.cluster && { publicAddress: opts.cluster.publicAddress }),
+        roomIds: rooms.filter((r) => r.processId === matchMaker.processId).map((r) => r.roomId).slice(0, 200),
+      },
       tickMs: { p50: round(p50), p99: round(p99), max: round(max), samples: serverStats.tickMs.count },
       directorMs: (() => {
         const [d50, d99, dmax] = serverStats.directorMs.percentiles(50, 99, 100);

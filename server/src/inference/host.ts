@@ -21,6 +21,7 @@
  * await inference.close();
  * ```
  */
+import { inferenceBatchSize, inferenceLatency } from '../metrics.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -529,6 +530,7 @@ export class InferenceHost implements InferenceService {
     slot.inFlight.set(batch, flight);
     lane.counters.batches++;
     lane.counters.maxBatch = Math.max(lane.counters.maxBatch, flight.requests.length);
+    inferenceBatchSize.observe({ model: flight.model }, flight.requests.length);
   }
 
   private post(slot: WorkerSlot, message: HostToWorker, transfer: ArrayBuffer[] = []): void {
@@ -567,12 +569,14 @@ export class InferenceHost implements InferenceService {
       slot.failures = 0;
       const k = BEHAVIOR_CLASSES.length;
       this.behaviorLane.counters.scored += flight.requests.length;
+      observeLatency('behavior', flight.requests);
       flight.requests.forEach((r, i) => r.resolve({ probabilities: msg.probabilities.slice(i * k, (i + 1) * k), scored: true }));
     } else if (msg.type === 'chat' && flight.model === 'chat') {
       slot.failures = 0;
       const k = SENTIMENT_CLASSES.length;
       const s = msg.sentiment;
       this.chatLane.counters.scored += flight.requests.length;
+      observeLatency('chat', flight.requests);
       flight.requests.forEach((r, i) => r.resolve({
         sentiment: [s[i * k]!, s[i * k + 1]!, s[i * k + 2]!], toxicity: msg.toxicity[i]!, scored: true,
       }));
@@ -697,4 +701,10 @@ export class InferenceHost implements InferenceService {
       }
     }
   }
+}
+
+/** Request → answer time of each request in a scored batch, for /metrics. */
+function observeLatency(model: ModelName, requests: ReadonlyArray<{ at: number }>): void {
+  const now = performance.now();
+  for (const r of requests) inferenceLatency.observe({ model }, (now - r.at) / 1000);
 }

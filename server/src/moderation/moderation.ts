@@ -16,6 +16,7 @@ import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { chatLine, type ChatStore, type StoredChat } from './chatStore.js';
 import type { PipelineResult } from './chatPipeline.js';
 import { sanctionView, type Sanctions } from './sanctions.js';
+import { soloBus, type ClusterBus } from '../cluster/bus.js';
 
 /** What moderator actions do to players who are online now (implemented over the live rooms). */
 export interface LiveEffects {
@@ -25,6 +26,8 @@ export interface LiveEffects {
   ban(playerId: string, reason: string): number;
   /** Delivers an approved held message to its room; returns recipients. */
   deliver(line: ChatLine & { roomId: string }): number;
+  /** Appended to the counts in an action's result: where they were counted ('' for one process). */
+  readonly countedWhere: string;
 }
 
 export class ModerationError extends Error {
@@ -73,8 +76,11 @@ export class Moderation {
     readonly chat: ChatStore,
     readonly sanctions: Sanctions,
     private readonly effects: LiveEffects,
+    /** Flags raised or changed on other processes reach this one's consoles through it. */
+    private readonly bus: ClusterBus = soloBus,
   ) {
     this.events.setMaxListeners(0);
+    bus.on((e) => { if (e.type === 'flag') this.events.emit('flag', e.flag); });
   }
 
   /** Flags a message the pipeline masked, held or blocked (call after the message is stored). */
@@ -203,9 +209,9 @@ export class Moderation {
     });
     let effect: string;
     switch (req.action) {
-      case 'warn': effect = `warning shown to ${this.effects.warn(flag.playerId, note)} live session(s)`; break;
-      case 'mute': effect = `muted until ${until!.toISOString()} (${this.effects.mute(flag.playerId, until!.getTime(), note)} live session(s) told)`; break;
-      case 'ban': effect = `banned; ${this.effects.ban(flag.playerId, note)} live session(s) removed`; break;
+      case 'warn': effect = `warning shown to ${this.effects.warn(flag.playerId, note)} live session(s)${this.effects.countedWhere}`; break;
+      case 'mute': effect = `muted until ${until!.toISOString()} (${this.effects.mute(flag.playerId, until!.getTime(), note)} live session(s) told${this.effects.countedWhere})`; break;
+      case 'ban': effect = `banned; ${this.effects.ban(flag.playerId, note)} live session(s) removed${this.effects.countedWhere}`; break;
       case 'approve': {
         const line = await this.chat.release(before.messageId!);
         effect = line ? `message delivered to ${this.effects.deliver(line)} player(s)` : 'message was no longer held';
@@ -215,6 +221,11 @@ export class Moderation {
       default: effect = before.decision === 'hold' ? 'dismissed; the held message stays undelivered' : 'dismissed';
     }
     return { flag, audit: entry, effect };
+  }
+
+  /** Flags no moderator has finished with (open, claimed or escalated). */
+  openFlagCount(): Promise<number> {
+    return this.prisma.flag.count({ where: { status: { not: 'resolved' } } });
   }
 
   async history(playerId: string): Promise<PlayerHistory | null> {
@@ -320,6 +331,7 @@ export class Moderation {
   private emit(row: FlagRow): FlagSummary {
     const s = summary(row);
     this.events.emit('flag', s);
+    this.bus.publish({ type: 'flag', flag: s });
     return s;
   }
 }

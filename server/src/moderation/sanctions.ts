@@ -1,20 +1,27 @@
 /**
  * Mutes and bans in force, kept in memory so a chat message or a join is checked without
  * a database round trip; loaded at start, updated by every moderator action. The database
- * row is written first, so a restart never forgets a sanction.
+ * row is written first, so a restart never forgets a sanction. With several processes,
+ * each change is announced on the cluster bus and every process's copy follows it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Sanction } from '@pulse-arena/shared';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { soloBus, type ClusterBus } from '../cluster/bus.js';
 
 export class Sanctions {
   private readonly mutedUntil = new Map<string, number>();
   private readonly banned = new Map<string, string>();
 
-  private constructor(private readonly prisma: PrismaClient | null) {}
+  private constructor(private readonly prisma: PrismaClient | null, private readonly bus: ClusterBus) {
+    bus.on((e) => {
+      if (e.type === 'sanction') this.remember(e.playerId, e.kind, e.until === null ? null : new Date(e.until), e.reason);
+      if (e.type === 'erase') this.forgetHere(e.playerId);
+    });
+  }
 
-  static async open(prisma: PrismaClient | null): Promise<Sanctions> {
-    const s = new Sanctions(prisma);
+  static async open(prisma: PrismaClient | null, bus: ClusterBus = soloBus): Promise<Sanctions> {
+    const s = new Sanctions(prisma, bus);
     if (prisma) {
       const rows = await prisma.sanction.findMany({
         where: { revokedAt: null, OR: [{ kind: 'ban' }, { kind: 'mute', until: { gt: new Date() } }] },
@@ -43,10 +50,16 @@ export class Sanctions {
   async add(playerId: string, kind: 'warning' | 'mute' | 'ban', reason: string, by: string, until: Date | null): Promise<void> {
     await this.prisma?.sanction.create({ data: { id: randomUUID(), playerId, kind, until, reason, by } });
     this.remember(playerId, kind, until, reason);
+    this.bus.publish({ type: 'sanction', playerId, kind, until: until?.getTime() ?? null, reason });
   }
 
   /** Forgets a deleted player's sanctions (their rows are deleted with the player's data). */
   forget(playerId: string): void {
+    this.forgetHere(playerId);
+    this.bus.publish({ type: 'erase', playerId });
+  }
+
+  private forgetHere(playerId: string): void {
     this.mutedUntil.delete(playerId);
     this.banned.delete(playerId);
   }

@@ -23,6 +23,7 @@ import type { Accounts } from '../auth/accounts.js';
 import { emptyRejectCounts, serverStats, type RejectReason } from '../stats.js';
 import { ChatPipeline, DEFAULT_CHAT_POLICY, type ChatPolicy } from '../moderation/chatPipeline.js';
 import type { StoredChat } from '../moderation/chatStore.js';
+import { chatPipelineLatency } from '../metrics.js';
 import { INHUMAN_FLAG_AT, type Moderation } from '../moderation/moderation.js';
 import { normalizeChatText } from '@pulse-arena/shared/chat';
 import {
@@ -304,7 +305,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.lastChatAt = Math.max(now, this.lastChatAt + 1);
     const id = randomUUID();
     const at = this.lastChatAt;
-    this.chatChain = this.chatChain.then(() => this.deliverChat(client, seat, parsed.value, id, at)).catch((err: unknown) => {
+    const received = performance.now();
+    this.chatChain = this.chatChain.then(() => this.deliverChat(client, seat, parsed.value, id, at, received)).catch((err: unknown) => {
       console.error(`[chat] room ${this.roomId}: ${err instanceof Error ? err.message : String(err)}`);
     });
   }
@@ -313,7 +315,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    * The pipeline, then storage, then delivery: a line is committed (with its flag) before
    * anyone sees it or its sender is told, so an acknowledged line is never lost.
    */
-  private async deliverChat(client: Client, seat: Seat, msg: ChatMessage, id: string, at: number): Promise<void> {
+  private async deliverChat(client: Client, seat: Seat, msg: ChatMessage, id: string, at: number, received: number): Promise<void> {
     const result = await chatPipeline.process(msg.text);
     const scores = result.scores;
     const stored: StoredChat = {
@@ -344,6 +346,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       ...(delivered ? { text: result.shown } : { reason: result.reason }),
     };
     client.send(ServerMessage.ChatAck, ack);
+    chatPipelineLatency.observe((performance.now() - received) / 1000);
   }
 
   /** Live sessions of a player in this room. */

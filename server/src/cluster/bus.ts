@@ -1,0 +1,109 @@
+/**
+ * What one server process must tell the others when several share Redis and PostgreSQL:
+ * a new live rule set, a moderator's sanction and its notice, an approved held message,
+ * a player's erased data, a flag that changed (for every open moderator console). The
+ * database already holds each of these before it is published; the bus only makes other
+ * processes act on it now instead of at their next restart.
+ *
+ * Carried on Colyseus's own presence pub/sub (Redis in scale-out mode), one channel.
+ * Every event is also validated on receipt: a process never trusts the channel's shape.
+ */
+import type { Presence } from '@colyseus/core';
+import { isUuid, type ChatLine, type FlagSummary, type ModerationNotice } from '@pulse-arena/shared';
+
+export type ClusterEvent =
+  | { type: 'rules'; version: number }
+  | { type: 'sanction'; playerId: string; kind: 'warning' | 'mute' | 'ban'; until: number | null; reason: string }
+  | { type: 'erase'; playerId: string }
+  | { type: 'notice'; playerId: string; notice: ModerationNotice }
+  | { type: 'deliver'; line: ChatLine & { roomId: string } }
+  | { type: 'flag'; flag: FlagSummary };
+
+export const CLUSTER_CHANNEL = 'pulse-arena:cluster';
+
+export interface ClusterBus {
+  /** Sends to every other process (never back to this one). */
+  publish(event: ClusterEvent): void;
+  /** Calls `handler` with every event another process publishes; returns the unsubscribe function. */
+  on(handler: (event: ClusterEvent) => void): () => void;
+}
+
+/** A single process: nobody to tell. */
+export const soloBus: ClusterBus = { publish: () => undefined, on: () => () => undefined };
+
+interface Envelope { from: string; event: ClusterEvent }
+
+/**
+ * The bus over `presence`. `processId` marks this process's envelopes so it skips its own
+ * (presence delivers a publish to every subscriber, the publisher included).
+ */
+export function presenceBus(presence: Presence, processId: string, warn: (msg: string) => void = console.warn): ClusterBus {
+  const handlers = new Set<(event: ClusterEvent) => void>();
+  let subscribed: Promise<unknown> | undefined;
+  const receive = (raw: unknown) => {
+    const env = raw as Partial<Envelope> | null;
+    if (!env || typeof env !== 'object' || env.from === processId) return;
+    const event = parseClusterEvent(env.event);
+    if (!event) return warn(`[cluster] ignored a malformed event from ${String(env.from)}`);
+    for (const h of handlers) {
+      try {
+        h(event);
+      } catch (err) {
+        warn(`[cluster] ${event.type} handler failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+  return {
+    publish(event) {
+      const env: Envelope = { from: processId, event };
+      presence.publish(CLUSTER_CHANNEL, env).catch((err: unknown) => {
+        warn(`[cluster] could not publish ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    },
+    on(handler) {
+      handlers.add(handler);
+      subscribed ??= presence.subscribe(CLUSTER_CHANNEL, receive);
+      return () => handlers.delete(handler);
+    },
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown, max = 10_000): v is string => typeof v === 'string' && v.length <= max;
+
+/** The event, or null when `raw` is not a well-formed one. */
+export function parseClusterEvent(raw: unknown): ClusterEvent | null {
+  if (!isObject(raw)) return null;
+  switch (raw.type) {
+    case 'rules':
+      return Number.isInteger(raw.version) && (raw.version as number) > 0 ? { type: 'rules', version: raw.version as number } : null;
+    case 'sanction': {
+      const { playerId, kind, until, reason } = raw;
+      if (!isString(playerId) || !isUuid(playerId) || (kind !== 'warning' && kind !== 'mute' && kind !== 'ban')) return null;
+      if (!isString(reason) || (until !== null && !Number.isFinite(until))) return null;
+      return { type: 'sanction', playerId, kind, until: until as number | null, reason };
+    }
+    case 'erase':
+      return isString(raw.playerId) && isUuid(raw.playerId) ? { type: 'erase', playerId: raw.playerId } : null;
+    case 'notice': {
+      const n = raw.notice;
+      if (!isString(raw.playerId) || !isUuid(raw.playerId) || !isObject(n) || !isString(n.message)) return null;
+      if (n.kind !== 'warning' && n.kind !== 'muted' && n.kind !== 'banned') return null;
+      if (n.until !== undefined && !Number.isFinite(n.until)) return null;
+      const notice: ModerationNotice = { kind: n.kind, message: n.message, ...(n.until !== undefined && { until: n.until as number }) };
+      return { type: 'notice', playerId: raw.playerId, notice };
+    }
+    case 'deliver': {
+      const l = raw.line;
+      if (!isObject(l) || !isString(l.id) || !isString(l.roomId) || !isString(l.text) || !isString(l.name) || !isString(l.createdAt)) return null;
+      return { type: 'deliver', line: l as unknown as ChatLine & { roomId: string } };
+    }
+    case 'flag': {
+      const f = raw.flag;
+      if (!isObject(f) || !isString(f.id) || !isUuid(f.id) || !isString(f.status)) return null;
+      return { type: 'flag', flag: f as unknown as FlagSummary };
+    }
+    default:
+      return null;
+  }
+}
