@@ -1,0 +1,175 @@
+/**
+ * Load harness: N @colyseus/sdk players in P load-generator processes (test/bench/loadBots.ts)
+ * against one server, playing the scripted styles and chatting, for a fixed time. Prints
+ * what clients saw (CCU reached, join failures, patch intervals, chat acknowledgement) and
+ * what the server reports in /metrics (CPU per client-second, tick p99, event-loop p99, RSS,
+ * inference and chat pipeline latencies).
+ *
+ *   npm run loadtest -- --clients 400 --procs 2 --seconds 60 [--warmup 10] [--chat-every 20] [--join-rate 40] [--url http://127.0.0.1:2567]
+ *
+ * Without --url it starts a server process on 127.0.0.1 with the embedded defaults (models,
+ * director and moderation on; DATABASE_URL / REDIS_URL from the environment are passed on),
+ * and stops it at the end. With --url (loopback only) the server's CPU comes from its
+ * /metrics, and MONITOR_PASSWORD must be its monitor password (to reset its tick window).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, startServerProcess, waitForModels, type ServerProcess } from '../helpers/serverProcess.js';
+import { HIST_MS, type BotJob, type BotResult } from './loadBots.js';
+
+const { values: args } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '100' },
+    procs: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '10' },
+    'chat-every': { type: 'string', default: '20' },
+    'join-rate': { type: 'string', default: '40' },
+    url: { type: 'string' },
+  },
+});
+const CLIENTS = Number(args.clients), PROCS = Number(args.procs), SECONDS = Number(args.seconds), WARMUP = Number(args.warmup);
+const CHAT_EVERY = Number(args['chat-every']), JOIN_RATE = Number(args['join-rate']);
+for (const [k, v, max] of [['clients', CLIENTS, 5000], ['procs', PROCS, 32], ['seconds', SECONDS, 3600], ['warmup', WARMUP, 600], ['chat-every', CHAT_EVERY, 3600], ['join-rate', JOIN_RATE, 1000]] as const) {
+  if (!Number.isFinite(v) || v <= 0 || v > max) throw new Error(`--${k} must be a number in (0, ${max}]`);
+}
+if (args.url && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(args.url)) throw new Error('--url: load only ever targets http://127.0.0.1 or http://localhost');
+
+type Metrics = Map<string, number>;
+
+function parseMetrics(text: string): Metrics {
+  const m = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    m.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return m;
+}
+
+/** Upper bound (s) of the bucket holding quantile q of what a histogram counted between two scrapes. */
+function histogramQuantile(m0: Metrics, m1: Metrics, name: string, labels: string, q: number): number | null {
+  const buckets: Array<[number, number]> = [];
+  for (const [k, v] of m1) {
+    if (!k.startsWith(`${name}_bucket{`)) continue;
+    const parts = k.slice(name.length + 8, -1).split(',');
+    const le = parts.find((p) => p.startsWith('le='))?.slice(4, -1);
+    const rest = parts.filter((p) => !p.startsWith('le=')).join(',');
+    if (le === undefined || rest !== labels) continue;
+    buckets.push([le === '+Inf' ? Infinity : Number(le), v - (m0.get(k) ?? 0)]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  if (total === 0) return null;
+  return buckets.find(([, n]) => n >= q * total)![0];
+}
+
+function histPercentile(hist: number[], p: number): number {
+  const total = hist.reduce((a, b) => a + b, 0);
+  if (total === 0) return NaN;
+  let seen = 0;
+  for (let i = 0; i < hist.length; i++) {
+    seen += hist[i]!;
+    if (seen >= (p / 100) * total) return i;
+  }
+  return HIST_MS;
+}
+
+const f = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
+const ms = (s: number | null) => (s === null ? 'n/a' : s === Infinity ? '> 1000 ms' : `≤ ${f(s * 1000, 1)} ms`);
+
+function startBots(url: string): Array<{ child: ChildProcess; ready: Promise<void>; result: Promise<BotResult> }> {
+  const per = Math.floor(CLIENTS / PROCS);
+  return Array.from({ length: PROCS }, (_, k) => {
+    const job: BotJob = {
+      url, clients: k < PROCS - 1 ? per : CLIENTS - per * (PROCS - 1), first: k * per, joinRate: JOIN_RATE,
+      warmupMs: WARMUP * 1000, measureMs: SECONDS * 1000, chatEverySeconds: CHAT_EVERY,
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/bench/loadBots.ts'), JSON.stringify(job)], {
+      cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    let markReady: () => void;
+    const ready = new Promise<void>((r) => { markReady = r; });
+    const result = new Promise<BotResult>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('ready\n')) markReady();
+      });
+      child.once('exit', (code) => {
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve(JSON.parse(line) as BotResult);
+        else reject(new Error(`load process ${k} exited with ${code} without a result`));
+      });
+    });
+    return { child, ready, result };
+  });
+}
+
+async function main(): Promise<void> {
+  let server: ServerProcess | undefined;
+  const passOn = Object.fromEntries(['DATABASE_URL', 'REDIS_URL'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+  const url = args.url?.replace(/\/$/, '') ?? (server = await startServerProcess({ env: { INFERENCE: 'on', ...passOn } })).url;
+  const monitorPassword = server ? 'bench' : process.env.MONITOR_PASSWORD ?? '';
+  const scrape = async () => parseMetrics(await (await fetch(`${url}/metrics`)).text());
+  const cpuSeconds = async (m: Metrics) => (server ? (await server.cpuMs()) / 1000 : m.get('pulse_process_cpu_seconds_total') ?? NaN);
+  const bots: ReturnType<typeof startBots> = [];
+  try {
+    await waitForModels(url);
+    const joinStart = performance.now();
+    bots.push(...startBots(url));
+    await Promise.all(bots.map((b) => b.ready));
+    const joinSeconds = (performance.now() - joinStart) / 1000;
+    for (const b of bots) b.child.stdin!.write('go\n');
+    await new Promise((r) => setTimeout(r, WARMUP * 1000));
+    await fetch(`${url}/admin/stats/reset`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from(`admin:${monitorPassword}`).toString('base64')}` } });
+    const m0 = await scrape();
+    const cpu0 = await cpuSeconds(m0);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const m1 = await scrape();
+    const cpu1 = await cpuSeconds(m1);
+    const elapsed = (performance.now() - t0) / 1000;
+    for (const b of bots) b.child.stdin!.write('stop\n');
+    const results = await Promise.all(bots.map((b) => b.result));
+
+    const sum = (k: keyof Pick<BotResult, 'joined' | 'joinFailures' | 'chatSent' | 'chatAcked' | 'disconnected'>) => results.reduce((n, r) => n + r[k], 0);
+    const merge = (k: 'patchHist' | 'ackHist') => results.reduce((acc, r) => acc.map((v, i) => v + r[k][i]!), new Array<number>(HIST_MS + 1).fill(0));
+    const patches = merge('patchHist'), acks = merge('ackHist');
+    const refused: Record<string, number> = {};
+    for (const r of results) for (const [code, n] of Object.entries(r.chatRefused)) refused[code] = (refused[code] ?? 0) + n;
+    const ccu = m1.get('pulse_clients') ?? NaN;
+    const cpuMs = (cpu1 - cpu0) * 1000;
+    const g = (k: string) => m1.get(k) ?? NaN;
+    const delta = (k: string) => g(k) - (m0.get(k) ?? 0);
+
+    console.log(`Pulse Arena load test — ${CLIENTS} players in ${PROCS} load processes, ${f(elapsed)} s measured after ${WARMUP} s warm-up`);
+    console.log(`CCU                 ${ccu} on the server (${sum('joined')} joined in ${f(joinSeconds)} s, ${sum('joinFailures')} join failures${results.some((r) => r.joinErrors.length) ? `: ${results.flatMap((r) => r.joinErrors).slice(0, 3).join('; ')}` : ''}), ${sum('disconnected')} dropped while measuring`);
+    console.log(`patch interval      p50 ${histPercentile(patches, 50)} ms   p99 ${histPercentile(patches, 99)} ms   (seen by clients, ${patches.reduce((a, b) => a + b, 0)} patches)`);
+    console.log(`chat                ${sum('chatSent')} sent, ${sum('chatAcked')} acknowledged, refused ${JSON.stringify(refused)}; send → ack p50 ${histPercentile(acks, 50)} ms   p99 ${histPercentile(acks, 99)} ms`);
+    console.log(`server CPU          ${f(cpuMs / (ccu * elapsed), 3)} ms per client-second   (${f((cpuMs / (elapsed * 1000)) * 100)} % of one core)`);
+    console.log(`room tick           p50 ${f(g('pulse_room_tick_seconds{quantile="0.5"}') * 1000, 3)} ms   p99 ${f(g('pulse_room_tick_seconds{quantile="0.99"}') * 1000, 3)} ms   max ${f(g('pulse_room_tick_seconds{quantile="1"}') * 1000, 3)} ms`);
+    console.log(`event-loop lag      p50 ${f(g('pulse_event_loop_lag_seconds{quantile="0.5"}') * 1000, 2)} ms   p99 ${f(g('pulse_event_loop_lag_seconds{quantile="0.99"}') * 1000, 2)} ms   max ${f(g('pulse_event_loop_lag_seconds{quantile="1"}') * 1000, 2)} ms`);
+    console.log(`server RSS          ${f(g('pulse_process_resident_memory_bytes') / 2 ** 20, 0)} MB   write-behind backlog ${g('pulse_write_behind_backlog')}   open flags ${g('pulse_flags_open')}`);
+    for (const model of ['behavior', 'chat']) {
+      const label = `model="${model}"`;
+      const batches = delta(`pulse_inference_batch_size_count{${label}}`);
+      console.log(`inference ${model.padEnd(9)} ${f(delta(`pulse_inference_requests_total{${label}}`) / elapsed, 0)} requests/s, mean batch ${f(delta(`pulse_inference_batch_size_sum{${label}}`) / batches)}, `
+        + `latency p50 ${ms(histogramQuantile(m0, m1, 'pulse_inference_latency_seconds', label, 0.5))} p99 ${ms(histogramQuantile(m0, m1, 'pulse_inference_latency_seconds', label, 0.99))}, `
+        + `${delta(`pulse_inference_neutral_total{${label}}`)} neutral answers`);
+    }
+    console.log(`chat pipeline       p50 ${ms(histogramQuantile(m0, m1, 'pulse_chat_pipeline_seconds', '', 0.5))}   p99 ${ms(histogramQuantile(m0, m1, 'pulse_chat_pipeline_seconds', '', 0.99))}   (server: received → stored, broadcast, acknowledged)`);
+  } finally {
+    for (const b of bots) if (b.child.exitCode === null) b.child.kill('SIGTERM');
+    if (server) {
+      const code = await server.stop();
+      if (code !== 0) console.error(`server exited with ${code}:\n${server.output().slice(-2000)}`);
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
