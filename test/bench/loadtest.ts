@@ -160,6 +160,8 @@ async function main(): Promise<void> {
         + `${delta(`pulse_inference_neutral_total{${label}}`)} neutral answers`);
     }
     console.log(`chat pipeline       p50 ${ms(histogramQuantile(m0, m1, 'pulse_chat_pipeline_seconds', '', 0.5))}   p99 ${ms(histogramQuantile(m0, m1, 'pulse_chat_pipeline_seconds', '', 0.99))}   (server: received → stored, broadcast, acknowledged)`);
+    const problems = server?.output().split('\n').filter((l) => /error|not stored|failed/i.test(l)) ?? [];
+    if (problems.length) console.log(`server log          ${problems.length} error lines in its last 16 kB, e.g.:\n  ${problems.slice(0, 5).join('\n  ')}`);
   } finally {
     for (const b of bots) if (b.child.exitCode === null) b.child.kill('SIGTERM');
     if (server) {

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { batchAwareDb } from './pgliteBatches.js';
 
 export interface PgliteWorkerInit {
   dataDir: string | undefined;
@@ -23,7 +24,7 @@ let db: PGlite | undefined;
 let server: PGLiteSocketServer | undefined;
 try {
   db = init.dataDir === undefined ? await PGlite.create() : await PGlite.create(init.dataDir);
-  server = new PGLiteSocketServer({ db, path: init.socketPath, maxConnections: init.maxConnections });
+  server = new PGLiteSocketServer({ db: batchAwareDb(db), path: init.socketPath, maxConnections: init.maxConnections });
   await server.start();
   send({ type: 'ready' });
 } catch (err) {
