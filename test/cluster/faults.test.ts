@@ -1,0 +1,154 @@
+/**
+ * Faults in scale-out mode, with two real server processes on one PostgreSQL and a private
+ * Redis server this test owns (so it can kill it): kill -9 one process mid-play — the
+ * players on the other play on, and every chat line acknowledged on the dead one is in the
+ * database; the process restarts into the cluster. Then Redis restarts: both processes
+ * recover, matchmaking works again and cross-process events flow again.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Client, type Room } from '@colyseus/sdk';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  ARENA_ROOM, ClientMessage, ServerMessage,
+  type ArenaStateView, type ChatAck, type DirectorMessage, type PlayerHistory, type RuleSet, type WelcomeMessage,
+} from '@pulse-arena/shared';
+import { freePort, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { implementations } from '../db/helpers.js';
+
+const postgres = implementations.find((i) => i.kind === 'postgres')!;
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const ADMIN_PASSWORD = 'cluster-faults-admin';
+
+interface Player { room: Room<unknown, ArenaStateView>; playerId: string; acks: ChatAck[]; patches: number; director: DirectorMessage[]; left: boolean }
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await vi.waitFor(() => expect(spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim()).toBe('PONG'), { timeout: 10_000, interval: 100 });
+  return child;
+}
+
+async function join(via: ServerProcess, name: string): Promise<Player> {
+  const room = await new Client(via.url.replace('http', 'ws')).create<ArenaStateView>(ARENA_ROOM, { name });
+  const p: Player = { room, playerId: '', acks: [], patches: 0, director: [], left: false };
+  room.onMessage(ServerMessage.Welcome, (w: WelcomeMessage) => { p.playerId = w.playerId; });
+  room.onMessage(ServerMessage.ChatAck, (a: ChatAck) => p.acks.push(a));
+  room.onMessage(ServerMessage.Director, (m: DirectorMessage) => p.director.push(m));
+  room.onMessage('*', () => undefined);
+  room.onStateChange(() => { p.patches++; });
+  room.onLeave(() => { p.left = true; });
+  room.reconnection.enabled = false;
+  await vi.waitFor(() => expect(p.playerId).not.toBe(''));
+  return p;
+}
+
+const localRooms = async (s: ServerProcess) => ((await (await fetch(`${s.url}/health`)).json()) as { process: { roomIds: string[] } }).process.roomIds;
+
+describe.skipIf(postgres.skipReason !== undefined || !hasRedis)('scale-out faults: a process killed, Redis restarted', () => {
+  let redis: ChildProcess | undefined;
+  let redisPort = 0;
+  let a: ServerProcess | undefined;
+  let b: ServerProcess | undefined;
+  let env: Record<string, string> = {};
+  let dispose: (() => Promise<void>) | undefined;
+  const players: Player[] = [];
+
+  beforeAll(async () => {
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    const made = await postgres.create();
+    dispose = made.dispose;
+    env = { ADMIN_PASSWORD, INFERENCE: 'off', DATABASE_URL: made.url!, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+    a = await startServerProcess({ env });
+    b = await startServerProcess({ env });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of players) if (!p.left) await p.room.leave().catch(() => undefined);
+    await Promise.all([a?.stop(), b?.stop()]);
+    redis?.kill('SIGKILL');
+    await dispose?.();
+  });
+
+  it('kill -9 of one process: players on the other play on; what it acknowledged is stored; it rejoins the cluster', async () => {
+    // Rooms on both processes, created through A.
+    let onA: Player | undefined;
+    let onB: Player | undefined;
+    for (let i = 0; i < 8 && !(onA && onB); i++) {
+      const p = await join(a!, `p${i}`);
+      players.push(p);
+      if ((await localRooms(a!)).includes(p.room.roomId)) onA ??= p;
+      if ((await localRooms(b!)).includes(p.room.roomId)) onB ??= p;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(onA && onB).toBeTruthy();
+    for (let i = 0; i < 4; i++) onB!.room.send(ClientMessage.Chat, { text: `line ${i} on B`, clientId: `b${i}` });
+    await vi.waitFor(() => expect(onB!.acks.length).toBe(4), { timeout: 10_000 });
+
+    b!.child.kill('SIGKILL');
+    await new Promise((r) => b!.child.once('exit', r));
+    const killedAt = Date.now();
+    await vi.waitFor(() => expect(onB!.left).toBe(true), { timeout: 10_000 });
+    // A's player is unaffected: state keeps streaming, chat is acknowledged.
+    const before = onA!.patches;
+    await new Promise((r) => setTimeout(r, 3_000));
+    console.log(`after B died: ${onA!.patches - before} patches in 3 s on A`);
+    expect(onA!.patches - before).toBeGreaterThan(30);
+    onA!.room.send(ClientMessage.Chat, { text: 'still here on A', clientId: 'a-after' });
+    await vi.waitFor(() => expect(onA!.acks.map((x) => x.clientId)).toContain('a-after'), { timeout: 5_000 });
+
+    // Every line B acknowledged is in the shared database (read through A).
+    const login = await fetch(`${a!.url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+    const history = (await (await fetch(`${a!.url}/api/moderation/players/${onB!.playerId}`, { headers: auth })).json()) as PlayerHistory;
+    expect(history.chat.map((c) => c.id).sort()).toEqual(onB!.acks.map((x) => x.id).sort());
+
+    // B comes back and takes rooms again (matchmaking through A, so both processes share Redis state).
+    b = await startServerProcess({ env });
+    console.log(`B restarted ${Date.now() - killedAt} ms after the kill`);
+    let again: Player | undefined;
+    for (let i = 0; i < 8 && !again; i++) {
+      const p = await join(a!, `back${i}`);
+      players.push(p);
+      if ((await localRooms(b!)).includes(p.room.roomId)) again = p;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(again).toBeDefined();
+  }, 120_000);
+
+  it('Redis restarts: both processes recover — matchmaking and cross-process events work again', async () => {
+    redis!.kill('SIGKILL');
+    await new Promise((r) => redis!.once('exit', r));
+    await new Promise((r) => setTimeout(r, 2_000));
+    redis = await startRedis(redisPort);
+    const restartedAt = Date.now();
+
+    // Matchmaking through both processes works again (Redis lost every key: the processes re-register).
+    await vi.waitFor(async () => {
+      const p = await join(a!, 'after-redis-a');
+      players.push(p);
+      const q = await join(b!, 'after-redis-b');
+      players.push(q);
+    }, { timeout: 30_000, interval: 1_000 });
+    console.log(`matchmaking works again ${Date.now() - restartedAt} ms after Redis came back`);
+
+    // Pub/sub again: a rule set published through A reaches a room on B.
+    let onB: Player | undefined;
+    for (let i = 0; i < 8 && !onB; i++) {
+      const p = await join(a!, `r${i}`);
+      players.push(p);
+      if ((await localRooms(b!)).includes(p.room.roomId)) onB = p;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(onB).toBeDefined();
+    const login = await fetch(`${a!.url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+    const ruleSet: RuleSet = { name: 'after redis', rules: [{ id: 'after-redis', cooldownSeconds: 0, when: { input: 'room.players', op: '>=', value: 1 }, then: [{ knob: 'enemyDamage', set: 4 }] }] };
+    const res = await fetch(`${a!.url}/api/designer/rulesets`, { method: 'POST', headers: auth, body: JSON.stringify({ ruleSet, note: 'after redis restart' }) });
+    expect(res.status).toBe(201);
+    await vi.waitFor(() => expect(onB!.director.some((m) => m.ruleId === 'after-redis')).toBe(true), { timeout: 5_000, interval: 50 });
+  }, 120_000);
+});
