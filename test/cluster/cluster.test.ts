@@ -14,6 +14,7 @@ import {
 } from '@pulse-arena/shared';
 import { startServerProcess, waitForModels, type ServerProcess } from '../helpers/serverProcess.js';
 import { implementations } from '../db/helpers.js';
+import { placeOn, staffHeaders } from '../helpers/cluster.js';
 
 const postgres = implementations.find((i) => i.kind === 'postgres')!;
 /** Database 9 of the machine's Redis, flushed first: stale state of an earlier run never leaks in. */
@@ -71,13 +72,7 @@ async function join(via: ServerProcess, name: string): Promise<Player> {
   return p;
 }
 
-async function login(s: ServerProcess): Promise<Record<string, string>> {
-  const res = await fetch(`${s.url}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  return { authorization: `Bearer ${((await res.json()) as { token: string }).token}`, 'content-type': 'application/json' };
-}
+const login = (s: ServerProcess) => staffHeaders(s, 'admin', ADMIN_PASSWORD);
 
 describe.skipIf(skipReason !== undefined)('two server processes on Redis and PostgreSQL', () => {
   let playerOnA: Player | undefined;
@@ -105,20 +100,8 @@ describe.skipIf(skipReason !== undefined)('two server processes on Redis and Pos
     const [ha, hb] = [await health(a!), await health(b!)];
     expect(ha.process.mode).toBe('redis');
     expect(ha.process.id).not.toBe(hb.process.id);
-    // A new room goes to the process with the fewest rooms (as last reported to Redis):
-    // rooms created through A end up on both processes.
-    let onA: Player | undefined;
-    let onB: Player | undefined;
-    const placed: Player[] = [];
-    for (let i = 0; i < 8 && !(onA && onB); i++) {
-      const p = await join(a!, `p${i}`);
-      placed.push(p);
-      const [ra, rb] = [(await health(a!)).process.roomIds, (await health(b!)).process.roomIds];
-      if (ra.includes(p.room.roomId)) onA ??= p;
-      if (rb.includes(p.room.roomId)) onB ??= p;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    console.log(`${placed.length} rooms created through A before both processes held one`);
+    // A new room goes to the process with the fewest rooms: rooms created through A land on both.
+    const [onA, onB] = await placeOn((i) => join(a!, `p${i}`), [a!, b!]);
     expect(onB).toBeDefined();
     expect(onA).toBeDefined();
     [playerOnA, playerOnB] = [onA, onB];

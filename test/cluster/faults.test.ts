@@ -14,10 +14,14 @@ import {
 } from '@pulse-arena/shared';
 import { freePort, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 import { implementations } from '../db/helpers.js';
+import { localRooms, placeOn, staffHeaders } from '../helpers/cluster.js';
 
 const postgres = implementations.find((i) => i.kind === 'postgres')!;
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 const ADMIN_PASSWORD = 'cluster-faults-admin';
+
+/** Every player the tests made, to be sent home at the end. */
+const players: Player[] = [];
 
 interface Player { room: Room<unknown, ArenaStateView>; playerId: string; acks: ChatAck[]; patches: number; director: DirectorMessage[]; left: boolean }
 
@@ -38,10 +42,9 @@ async function join(via: ServerProcess, name: string): Promise<Player> {
   room.onLeave(() => { p.left = true; });
   room.reconnection.enabled = false;
   await vi.waitFor(() => expect(p.playerId).not.toBe(''));
+  players.push(p);
   return p;
 }
-
-const localRooms = async (s: ServerProcess) => ((await (await fetch(`${s.url}/health`)).json()) as { process: { roomIds: string[] } }).process.roomIds;
 
 describe.skipIf(postgres.skipReason !== undefined || !hasRedis)('scale-out faults: a process killed, Redis restarted', () => {
   let redis: ChildProcess | undefined;
@@ -50,7 +53,6 @@ describe.skipIf(postgres.skipReason !== undefined || !hasRedis)('scale-out fault
   let b: ServerProcess | undefined;
   let env: Record<string, string> = {};
   let dispose: (() => Promise<void>) | undefined;
-  const players: Player[] = [];
 
   beforeAll(async () => {
     redisPort = await freePort();
@@ -71,15 +73,7 @@ describe.skipIf(postgres.skipReason !== undefined || !hasRedis)('scale-out fault
 
   it('kill -9 of one process: players on the other play on; what it acknowledged is stored; it rejoins the cluster', async () => {
     // Rooms on both processes, created through A.
-    let onA: Player | undefined;
-    let onB: Player | undefined;
-    for (let i = 0; i < 8 && !(onA && onB); i++) {
-      const p = await join(a!, `p${i}`);
-      players.push(p);
-      if ((await localRooms(a!)).includes(p.room.roomId)) onA ??= p;
-      if ((await localRooms(b!)).includes(p.room.roomId)) onB ??= p;
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    const [onA, onB] = await placeOn((i) => join(a!, `p${i}`), [a!, b!]);
     expect(onA && onB).toBeTruthy();
     for (let i = 0; i < 4; i++) onB!.room.send(ClientMessage.Chat, { text: `line ${i} on B`, clientId: `b${i}` });
     await vi.waitFor(() => expect(onB!.acks.length).toBe(4), { timeout: 10_000 });
@@ -97,23 +91,14 @@ describe.skipIf(postgres.skipReason !== undefined || !hasRedis)('scale-out fault
     await vi.waitFor(() => expect(onA!.acks.map((x) => x.clientId)).toContain('a-after'), { timeout: 5_000 });
 
     // Every line B acknowledged is in the shared database (read through A).
-    const login = await fetch(`${a!.url}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    });
-    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+    const auth = await staffHeaders(a!, 'admin', ADMIN_PASSWORD);
     const history = (await (await fetch(`${a!.url}/api/moderation/players/${onB!.playerId}`, { headers: auth })).json()) as PlayerHistory;
     expect(history.chat.map((c) => c.id).sort()).toEqual(onB!.acks.map((x) => x.id).sort());
 
     // B comes back and takes rooms again (matchmaking through A, so both processes share Redis state).
     b = await startServerProcess({ env });
     console.log(`B restarted ${Date.now() - killedAt} ms after the kill`);
-    let again: Player | undefined;
-    for (let i = 0; i < 8 && !again; i++) {
-      const p = await join(a!, `back${i}`);
-      players.push(p);
-      if ((await localRooms(b!)).includes(p.room.roomId)) again = p;
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    const [again] = await placeOn((i) => join(a!, `back${i}`), [b!]);
     expect(again).toBeDefined();
   }, 120_000);
 
@@ -126,26 +111,15 @@ describe.skipIf(postgres.skipReason !== undefined || !hasRedis)('scale-out fault
 
     // Matchmaking through both processes works again (Redis lost every key: the processes re-register).
     await vi.waitFor(async () => {
-      const p = await join(a!, 'after-redis-a');
-      players.push(p);
-      const q = await join(b!, 'after-redis-b');
-      players.push(q);
+      await join(a!, 'after-redis-a');
+      await join(b!, 'after-redis-b');
     }, { timeout: 30_000, interval: 1_000 });
     console.log(`matchmaking works again ${Date.now() - restartedAt} ms after Redis came back`);
 
     // Pub/sub again: a rule set published through A reaches a room on B.
-    let onB: Player | undefined;
-    for (let i = 0; i < 8 && !onB; i++) {
-      const p = await join(a!, `r${i}`);
-      players.push(p);
-      if ((await localRooms(b!)).includes(p.room.roomId)) onB = p;
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    const [onB] = await placeOn((i) => join(a!, `r${i}`), [b!]);
     expect(onB).toBeDefined();
-    const login = await fetch(`${a!.url}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    });
-    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+    const auth = await staffHeaders(a!, 'admin', ADMIN_PASSWORD);
     const ruleSet: RuleSet = { name: 'after redis', rules: [{ id: 'after-redis', cooldownSeconds: 0, when: { input: 'room.players', op: '>=', value: 1 }, then: [{ knob: 'enemyDamage', set: 4 }] }] };
     const res = await fetch(`${a!.url}/api/designer/rulesets`, { method: 'POST', headers: auth, body: JSON.stringify({ ruleSet, note: 'after redis restart' }) });
     expect(res.status).toBe(201);
