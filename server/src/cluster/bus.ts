@@ -56,13 +56,17 @@ export function presenceBus(presence: Presence, processId: string, warn: (msg: s
   return {
     publish(event) {
       const env: Envelope = { from: processId, event };
-      presence.publish(CLUSTER_CHANNEL, env).catch((err: unknown) => {
+      // Presence implementations answer with a promise (Redis) or synchronously (local).
+      Promise.resolve().then(() => presence.publish(CLUSTER_CHANNEL, env)).catch((err: unknown) => {
         warn(`[cluster] could not publish ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
       });
     },
     on(handler) {
       handlers.add(handler);
-      subscribed ??= presence.subscribe(CLUSTER_CHANNEL, receive);
+      subscribed ??= Promise.resolve().then(() => presence.subscribe(CLUSTER_CHANNEL, receive)).catch((err: unknown) => {
+        // Redis presence resubscribes by itself once it reconnects.
+        warn(`[cluster] could not subscribe yet: ${err instanceof Error ? err.message : String(err)}`);
+      });
       return () => handlers.delete(handler);
     },
   };
