@@ -18,7 +18,8 @@
  * `{ "error": "instances[3][12][5]: must be a finite number" }`. Predictions go through the
  * same InferenceService (and micro-batcher) as the game.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { requireBearer } from './bearerAuth.js';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { FRAME_FEATURES, FRAME_WINDOW } from '@pulse-arena/shared';
 import { MAX_CHAT_CHARS, WINDOW_FLOATS } from '../inference/host.js';
@@ -148,25 +149,6 @@ export function resolveModelApiKey(explicit?: string, env: NodeJS.ProcessEnv = p
   return { key: randomBytes(24).toString('base64url'), generated: true };
 }
 
-function bearerAuth(key: string): (req: Request, res: Response, next: NextFunction) => void {
-  const expected = createHash('sha256').update(key).digest();
-  return (req, res, next) => {
-    const header = req.get('authorization');
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) {
-      res.status(401).set('WWW-Authenticate', 'Bearer realm="models"')
-        .json({ error: 'missing API key: send "Authorization: Bearer <key>"' });
-      return;
-    }
-    const given = createHash('sha256').update(match[1]!).digest();
-    if (!timingSafeEqual(given, expected)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer realm="models", error="invalid_token"').json({ error: 'invalid API key' });
-      return;
-    }
-    next();
-  };
-}
-
 function findModel(status: InferenceStatus, name: string, version: string | undefined): ModelStatus {
   const model = status.models.find((m) => m.name === name);
   if (!model) throw new RequestError(404, `model '${name}' not found; served models: ${MODEL_NAMES.join(', ')}`);
@@ -247,7 +229,7 @@ export function createModelApiRouter(options: ModelApiOptions): Router {
 
   const router = express.Router();
   // Authentication before the body is read: an unauthenticated client cannot make us parse 1 MiB.
-  router.use('/v1', bearerAuth(key));
+  router.use('/v1', requireBearer(key, 'models', 'API key'));
   router.use('/v1', express.json({ limit: maxBodyBytes, strict: false, type: () => true }));
 
   const wrap = (handler: (req: Request, res: Response) => Promise<void> | void) =>

@@ -2,16 +2,16 @@
  * Plain HTTP routes beside the game: health, the lobby's room list, the monitor, and the
  * built client. Express is the ws transport's own app, so everything shares one port.
  */
-import express, { type Application } from 'express';
+import express, { type Application, type RequestHandler } from 'express';
 import { existsSync } from 'node:fs';
 import { matchMaker } from '@colyseus/core';
 import { monitor } from '@colyseus/monitor';
 import { ARENA_ROOM, type ArenaMetadata, type RoomListing } from '@pulse-arena/shared';
 import { serverStats } from '../stats.js';
 import { installMetrics, metricsRegistry } from '../metrics.js';
-import { timingSafeEqual } from 'node:crypto';
 import type { InferenceService } from '../inference/types.js';
 import { requireBasicAuth } from './basicAuth.js';
+import { requireBearer } from './bearerAuth.js';
 import { createModelApiRouter, inferenceHealth } from './modelApi.js';
 import { createDesignerRouter } from './designerRoutes.js';
 import { createSessionRouter } from './sessionAuth.js';
@@ -71,12 +71,8 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
   });
   // Prometheus scrapes this; with METRICS_TOKEN set it must send that bearer token.
   const metricsToken = process.env.METRICS_TOKEN?.trim();
-  app.get('/metrics', async (req, res) => {
-    if (metricsToken) {
-      const given = Buffer.from(req.headers.authorization ?? '');
-      const want = Buffer.from(`Bearer ${metricsToken}`);
-      if (given.length !== want.length || !timingSafeEqual(given, want)) return void res.status(401).json({ error: 'metrics need the bearer token set in METRICS_TOKEN' });
-    }
+  const metricsAuth: RequestHandler = metricsToken ? requireBearer(metricsToken, 'metrics', 'metrics token (METRICS_TOKEN)') : (_req, _res, next) => next();
+  app.get('/metrics', metricsAuth, async (_req, res) => {
     res.set('content-type', metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 
