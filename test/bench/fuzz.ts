@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { Client, type Room } from '@colyseus/sdk';
 import { ARENA_ROOM, ClientMessage, type ArenaStateView } from '@pulse-arena/shared';
 import { startServerProcess } from '../helpers/serverProcess.js';
+import { scrapeMetrics } from '../helpers/metrics.js';
 import { mutatedChat, mutatedInput, mutatedRecommendation, prng, randomType, randomValue } from '../helpers/junk.js';
 
 const { values: args } = parseArgs({
@@ -36,11 +37,6 @@ const rand = prng(Number(args.seed));
 
 /** 10 messages every 250 ms: 40/s, under the 60/s at which Colyseus drops a client. */
 const BURST = 10, BURST_MS = 250;
-
-function metric(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
 
 const UUID = () => ['00000000-0000-4000-8000-000000000000', crypto.randomUUID(), 'not-a-uuid', '../../etc/passwd', '%00', 'x'.repeat(300)][Math.floor(rand() * 6)]!;
 const PATHS = [
@@ -102,7 +98,7 @@ async function main(): Promise<void> {
       f.onMessage('*', () => undefined);
       flooders.push(f);
     }
-    const m0 = await (await fetch(`${server.url}/metrics`)).text();
+    const m0 = await scrapeMetrics(server.url);
 
     // HTTP fuzz runs beside the message storm, a few requests at a time.
     const statuses = new Map<number, number>();
@@ -144,8 +140,8 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
 
     const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; clients: number };
-    const m1 = await (await fetch(`${server.url}/metrics`)).text();
-    const d = (reason: string) => metric(m1, `pulse_client_messages_rejected_total{reason="${reason}"}`) - metric(m0, `pulse_client_messages_rejected_total{reason="${reason}"}`);
+    const m1 = await scrapeMetrics(server.url);
+    const d = (reason: string) => { const k = `pulse_client_messages_rejected_total{reason="${reason}"}`; return (m1.get(k) ?? 0) - (m0.get(k) ?? 0); };
     const invalid = d('invalid_message'), unknown = d('unknown_type'), limited = d('rate_limited'), spam = d('spam');
     // Every room still sane: finite positions inside the arena, the honest players' inputs applied, state still streaming.
     let corrupted = 0;
@@ -158,7 +154,7 @@ async function main(): Promise<void> {
     console.log(`game messages       ${sent} hostile sent (${unknownSent} of unknown types); server refused ${invalid} invalid + ${unknown} unknown type = ${invalid + unknown} ${invalid + unknown === sent ? '(all counted)' : `(MISMATCH: ${sent - invalid - unknown} not counted)`}`);
     console.log(`chat floods         ${floodSent} valid lines sent above the limit; ${limited} refused as rate-limited, ${spam} as spam`);
     console.log(`HTTP                ${HTTP} requests: ${[...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s || 'none'}×${n}`).join(' ')}; 5xx or no answer: ${fiveHundreds.length}${fiveHundreds.length ? `\n  ${fiveHundreds.slice(0, 5).join('\n  ')}` : ''}`);
-    console.log(`server              /health ${health.status}, ${health.clients} clients connected; rooms with non-finite state: ${corrupted}; honest players starved of state: ${starved}; RSS ${Math.round(metric(m1, 'pulse_process_resident_memory_bytes') / 2 ** 20)} MB`);
+    console.log(`server              /health ${health.status}, ${health.clients} clients connected; rooms with non-finite state: ${corrupted}; honest players starved of state: ${starved}; RSS ${Math.round((m1.get('pulse_process_resident_memory_bytes') ?? 0) / 2 ** 20)} MB`);
     const ok = invalid + unknown === sent && fiveHundreds.length === 0 && corrupted === 0 && starved === 0 && health.status === 'ok' && health.clients === honest.length + CLIENTS + FLOODERS;
     console.log(ok ? 'result              PASS' : 'result              FAIL');
     process.exitCode = ok ? 0 : 1;

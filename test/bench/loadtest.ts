@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, startServerProcess, waitForModels, type ServerProcess } from '../helpers/serverProcess.js';
 import { HIST_MS, type BotJob, type BotResult } from './loadBots.js';
+import { scrapeMetrics, type Metrics } from '../helpers/metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,18 +36,6 @@ for (const [k, v, max] of [['clients', CLIENTS, 5000], ['procs', PROCS, 32], ['s
   if (!Number.isFinite(v) || v <= 0 || v > max) throw new Error(`--${k} must be a number in (0, ${max}]`);
 }
 if (args.url && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(args.url)) throw new Error('--url: load only ever targets http://127.0.0.1 or http://localhost');
-
-type Metrics = Map<string, number>;
-
-function parseMetrics(text: string): Metrics {
-  const m = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    m.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return m;
-}
 
 /** Upper bound (s) of the bucket holding quantile q of what a histogram counted between two scrapes. */
 function histogramQuantile(m0: Metrics, m1: Metrics, name: string, labels: string, q: number): number | null {
@@ -112,7 +101,7 @@ async function main(): Promise<void> {
   const passOn = Object.fromEntries(['DATABASE_URL', 'REDIS_URL'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
   const url = args.url?.replace(/\/$/, '') ?? (server = await startServerProcess({ env: { INFERENCE: 'on', ...passOn } })).url;
   const monitorPassword = server ? 'bench' : process.env.MONITOR_PASSWORD ?? '';
-  const scrape = async () => parseMetrics(await (await fetch(`${url}/metrics`)).text());
+  const scrape = () => scrapeMetrics(url);
   const cpuSeconds = async (m: Metrics) => (server ? (await server.cpuMs()) / 1000 : m.get('pulse_process_cpu_seconds_total') ?? NaN);
   const bots: ReturnType<typeof startBots> = [];
   try {

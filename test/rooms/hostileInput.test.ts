@@ -7,6 +7,7 @@ import type { Room as SdkRoom } from '@colyseus/sdk';
 import { ARENA_ROOM, ClientMessage, TICK_MS, type ArenaStateView } from '@pulse-arena/shared';
 import type { ArenaRoom } from '../../server/src/rooms/ArenaRoom.js';
 import { bootArena, type BootedArena } from '../helpers/arenaServer.js';
+import { scrapeMetrics } from '../helpers/metrics.js';
 import { mutatedChat, mutatedInput, mutatedRecommendation, prng, randomType, randomValue } from '../helpers/junk.js';
 
 let arena: BootedArena;
@@ -72,8 +73,8 @@ describe('hostile input', () => {
     const health = await (await fetch(`${arena.http}/health`)).json() as { rejectedMessages: { total: number } };
     expect(health.rejectedMessages.total).toBeGreaterThanOrEqual(sent);
     // Every rejection is counted in /metrics too, by reason.
-    const metrics = await (await fetch(`${arena.http}/metrics`)).text();
-    const rejected = (reason: string) => Number(new RegExp(`^pulse_client_messages_rejected_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    const metrics = await scrapeMetrics(arena.http);
+    const rejected = (reason: string) => metrics.get(`pulse_client_messages_rejected_total{reason="${reason}"}`) ?? NaN;
     expect(rejected('invalid_message') + rejected('unknown_type')).toBeGreaterThanOrEqual(counted());
     expect(rejected('unknown_type')).toBeGreaterThanOrEqual(unknownSent);
   }, 120_000);

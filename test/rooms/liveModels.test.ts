@@ -18,6 +18,7 @@ import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
 import { Moderation } from '../../server/src/moderation/moderation.js';
 import { Sanctions } from '../../server/src/moderation/sanctions.js';
 import { implementations } from '../db/helpers.js';
+import { parseMetrics } from '../helpers/metrics.js';
 
 let arena: BootedArena;
 let host: InferenceHost;
@@ -117,11 +118,8 @@ describe('models in live play', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     const res = await fetch(`${arena.http}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
-    const text = await res.text();
-    const value = (series: string): number => {
-      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-      return line ? Number(line.slice(series.length + 1)) : NaN;
-    };
+    const metrics = parseMetrics(await res.text());
+    const value = (series: string): number => metrics.get(series) ?? NaN;
     expect(value('pulse_clients')).toBeGreaterThanOrEqual(1);
     expect(value('pulse_rooms')).toBeGreaterThanOrEqual(1);
     expect(value('pulse_room_tick_seconds{quantile="0.99"}')).toBeGreaterThan(0);
