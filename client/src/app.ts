@@ -13,10 +13,15 @@ import { RecommendationToasts } from './ui/recommendations.js';
 import { Menu } from './ui/menu.js';
 import { byId } from './dom.js';
 import type { PulseArenaHook } from './testHook.js';
-import type { ProfileMessage } from '@pulse-arena/shared';
+import { REMATCH_SPREAD_MS, type ProfileMessage } from '@pulse-arena/shared';
+
+/** Matchmaking tries after the room's server went away, before the menu says so. */
+const REMATCH_ATTEMPTS = 4;
 
 interface Match {
   session: ArenaSession;
+  /** How to get back into play if the server goes away: quick play in the current mode and loadout. */
+  rejoin: JoinRequest & { kind: 'quickPlay' };
   netcode: Netcode;
   chat: ChatBox;
   hud: Hud;
@@ -26,6 +31,7 @@ interface Match {
 const STATUS_NOTICE: Record<ConnectionStatus, string> = {
   open: 'Reconnected.',
   reconnecting: 'Connection lost; reconnecting…',
+  moving: 'The server is restarting: moving you to another one…',
   closed: 'Disconnected from the room.',
 };
 
@@ -52,6 +58,9 @@ export class App {
 
   private async play(request: JoinRequest, name: string): Promise<void> {
     const session = await ArenaSession.join(request, name);
+    const rejoin: Match['rejoin'] = { kind: 'quickPlay' };
+    if (request.mode) rejoin.mode = request.mode;
+    if (request.loadout) rejoin.loadout = request.loadout;
     const netcode = new Netcode(session);
     const hud = new Hud(session.sessionId);
     const chat = new ChatBox((text) => session.sendChat(text));
@@ -73,6 +82,7 @@ export class App {
     session.onStatus((status) => {
       hud.setConnection(status);
       chat.showNotice(STATUS_NOTICE[status]);
+      if (status === 'moving') void this.rematch(name);
       if (status === 'closed' && this.banned !== null) {
         const reason = this.banned;
         this.banned = null;
@@ -86,13 +96,19 @@ export class App {
       const shown = toasts.history.find((h) => h.id === result.id);
       toasts.resolve(result);
       if (result.outcome !== 'accepted') return;
-      if (result.applied?.mode) chat.showNotice(`Mode: ${result.applied.mode}.`);
-      if (result.applied?.loadout) chat.showNotice(`Weapon: ${result.applied.loadout}.`);
+      if (result.applied?.mode) {
+        chat.showNotice(`Mode: ${result.applied.mode}.`);
+        rejoin.mode = result.applied.mode;
+      }
+      if (result.applied?.loadout) {
+        chat.showNotice(`Weapon: ${result.applied.loadout}.`);
+        rejoin.loadout = result.applied.loadout;
+      }
       if (result.applied?.roomId) void this.switchRoom(result.applied.roomId, name);
       else if (shown?.kind === 'break') this.showBreak(shown.message);
     });
     this.breakOverlay.hidden = true;
-    this.match = { session, netcode, chat, hud, toasts };
+    this.match = { session, rejoin, netcode, chat, hud, toasts };
     chat.showNotice('You joined the arena. Press Enter to chat.');
 
     this.menu.hide();
@@ -122,6 +138,28 @@ export class App {
       await this.play({ kind: 'join', roomId }, name);
     } catch (err) {
       this.menu.show(`Could not join that room: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /**
+   * The room's server drained or died: matchmake again (it lands on a live process) after a
+   * random pause within REMATCH_SPREAD_MS, so a whole server's players do not arrive at once.
+   * The player id goes along, so profile, history and sanctions follow the player.
+   */
+  private async rematch(name: string): Promise<void> {
+    const match = this.match;
+    if (!match) return;
+    const request = { ...match.rejoin };
+    await this.leave(STATUS_NOTICE.moving);
+    for (let attempt = 1; ; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.random() * REMATCH_SPREAD_MS * attempt));
+      try {
+        return await this.play(request, name);
+      } catch (err) {
+        if (attempt === REMATCH_ATTEMPTS) {
+          return this.menu.show(`The server restarted and no other room could be joined: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
     }
   }
 

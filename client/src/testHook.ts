@@ -10,7 +10,7 @@ export interface PulseArenaHook {
   readonly sessionId: string | null;
   /** Persistent guest id from the server's `welcome`. */
   readonly playerId: string | null;
-  readonly connection: 'open' | 'reconnecting' | 'closed';
+  readonly connection: 'open' | 'reconnecting' | 'moving' | 'closed';
   /** The own player's predicted position. */
   ownPosition(): { x: number; y: number } | null;
   /** Every player in the room as the latest server state has them. */

@@ -18,6 +18,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import type { ChatPolicy } from './moderation/chatPipeline.js';
 import type { Moderation } from './moderation/moderation.js';
 import { serverStats } from './stats.js';
+import { log } from './log.js';
 
 export interface ArenaServerOptions {
   recorder: GameRecorder | null;
@@ -84,6 +85,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     transport: opts.transport ?? new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES }),
     gracefullyShutdown: opts.handleSignals,
     greet: false,
+    logger: log.child({ component: 'colyseus' }),
     ...(opts.cluster && { presence: opts.cluster.presence, driver: opts.cluster.driver, publicAddress: opts.cluster.publicAddress }),
     express: (app) => mountRoutes(app, { ...opts, rooms }),
   });

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { TICK_RATE } from '@pulse-arena/shared';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
@@ -23,6 +24,9 @@ import { ChatStore } from './moderation/chatStore.js';
 import { clusterLiveEffects, localLiveEffects } from './moderation/liveEffects.js';
 import { Moderation } from './moderation/moderation.js';
 import { Sanctions } from './moderation/sanctions.js';
+import { errorMessage, log } from './log.js';
+
+const serverLog = log.child({ component: 'server' });
 
 /**
  * Builds the client if its sources changed (scripts/build-client.mjs), in a child process
@@ -30,7 +34,10 @@ import { Sanctions } from './moderation/sanctions.js';
  */
 function buildClientIfStale(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/build-client.mjs')], { stdio: 'inherit' });
+    // Its report lines become log lines; its errors (stderr) stay as they are, for a person to read.
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/build-client.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const buildLog = log.child({ component: 'client-build' });
+    createInterface({ input: child.stdout! }).on('line', (line) => buildLog.info(line));
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`client build failed (exit ${code})`))));
   });
@@ -50,7 +57,7 @@ async function main(): Promise<void> {
   }
   const where = db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
   const applied = db.appliedMigrations.length ? `applied ${db.appliedMigrations.join(', ')}` : 'schema up to date';
-  console.log(`database: ${where} (${applied})`);
+  serverLog.info({ db: db.kind, migrations: db.appliedMigrations }, `database: ${where} (${applied})`);
   if (config.redisUrl && db.kind === 'pglite') {
     await db.close();
     throw new Error('REDIS_URL runs several server processes on one database: set DATABASE_URL to a PostgreSQL server too');
@@ -60,11 +67,11 @@ async function main(): Promise<void> {
     ? { presence: new RedisPresence(config.redisUrl), driver: new RedisDriver(config.redisUrl), publicAddress: config.publicAddress }
     : null;
   const bus = cluster ? presenceBus(cluster.presence, randomBytes(8).toString('hex')) : soloBus;
-  if (cluster) console.log(`cluster: Redis presence and driver, clients reach this process at ${cluster.publicAddress}`);
+  if (cluster) serverLog.info({ publicAddress: cluster.publicAddress }, `cluster: Redis presence and driver, clients reach this process at ${cluster.publicAddress}`);
   const writes = new WriteBehindQueue(db.prisma);
   const registry = await RuleRegistry.open(new PrismaRuleStore(db.prisma), bus);
   const rules = config.director ? registry : null;
-  console.log(config.director
+  serverLog.info(config.director
     ? `director: rule set version ${registry.live.version} (${registry.live.rules.length} rules)`
     : 'director: off (DIRECTOR=off): default knobs, no recommendations');
   const accounts = await Accounts.open(db.prisma);
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
   const retention = startChatRetention(chatStore, config.chatRetentionDays);
   // Loads the models in a worker thread; until it is ready the game gets neutral answers.
   const inference = config.inference ? new InferenceHost() : null;
-  if (!inference) console.log('inference: off (INFERENCE=off): no behavior profiles, chat stored unscored');
+  if (!inference) serverLog.info('inference: off (INFERENCE=off): no behavior profiles, chat stored unscored');
 
   const server = createArenaServer({
     recorder: writes,
@@ -98,26 +105,26 @@ async function main(): Promise<void> {
       await inference?.close();
       await writes.close();
       await db.close();
-      console.log('shut down: rooms closed, writes flushed, database closed');
+      serverLog.info('shut down: rooms closed, writes flushed, database closed');
     },
   });
   await server.listen(config.port, config.host);
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  console.log(`Pulse Arena listening on http://${shown}:${config.port} (ready in ${Math.round(performance.now() - started)} ms)`);
+  serverLog.info({ port: config.port, host: config.host }, `Pulse Arena listening on http://${shown}:${config.port} (ready in ${Math.round(performance.now() - started)} ms)`);
   if (adminPassword) {
-    console.log(`accounts: created user admin (password ${adminPassword}; set ADMIN_PASSWORD to choose one). `
+    serverLog.info(`accounts: created user admin (password ${adminPassword}; set ADMIN_PASSWORD to choose one). `
       + `Consoles: http://${shown}:${config.port}/designer/ and http://${shown}:${config.port}/moderator/`);
   }
   if (config.monitorPasswordGenerated) {
-    console.log(`monitor: http://${shown}:${config.port}/monitor/ (user admin, password ${config.monitorPassword}; set MONITOR_PASSWORD to choose one)`);
+    serverLog.info(`monitor: http://${shown}:${config.port}/monitor/ (user admin, password ${config.monitorPassword}; set MONITOR_PASSWORD to choose one)`);
   }
 }
 
 /** Deletes chat past its retention now and every 6 hours (errors are logged; the next run retries). */
 function startChatRetention(chat: ChatStore, days: number): NodeJS.Timeout {
   const run = () => chat.expire(days).then(
-    (n) => { if (n > 0) console.log(`retention: deleted ${n} chat messages older than ${days} days`); },
-    (err: unknown) => console.warn(`retention: ${err instanceof Error ? err.message : String(err)}`),
+    (n) => { if (n > 0) serverLog.info({ deleted: n, days }, 'retention: deleted old chat messages'); },
+    (err: unknown) => serverLog.warn({ error: errorMessage(err) }, 'retention: chat expiry failed; retried in 6 h'),
   );
   void run();
   const timer = setInterval(() => void run(), 6 * 3600_000);
@@ -138,6 +145,6 @@ async function bootstrapAdmin(accounts: Accounts): Promise<string | null> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  serverLog.fatal({ error: errorMessage(err) }, `failed to start: ${errorMessage(err)}`);
   process.exit(1);
 });

@@ -86,6 +86,36 @@ export const ServerMessage = {
 } as const;
 
 /**
+ * Close codes with which the server ends a player's connection, beside Colyseus's own
+ * (4000 consented leave, 4002 room error, 4003 reconnection failed, 4010 may reconnect).
+ */
+export const ArenaCloseCode = {
+  /** The server is draining (deploy, scale-in) and the room is gone: matchmake again to play on elsewhere. Colyseus's SERVER_SHUTDOWN. */
+  ServerDraining: 4001,
+  /** The SDK gave up reconnecting: the room's server is unreachable (it died). */
+  ReconnectFailed: 4003,
+  /** A moderator banned the player: do not rejoin. */
+  Banned: 4403,
+} as const;
+
+/**
+ * Whether a client whose room connection closed with `code` should matchmake again on its
+ * own (same name, player id, mode and loadout): yes when its server drained or died, never
+ * after its own leave or a ban. Clients spread these rejoins over {@link REMATCH_SPREAD_MS}
+ * so a drained server's players do not all hit matchmaking in the same millisecond.
+ */
+export function shouldRematch(code: number): boolean {
+  return code === ArenaCloseCode.ServerDraining || code === ArenaCloseCode.ReconnectFailed;
+}
+export const REMATCH_SPREAD_MS = 1_000;
+/**
+ * Reconnection attempts a client makes after losing its socket (the SDK backs off 0.2, 0.4,
+ * 0.8, 1.6, 3.2, 5 s: about 11 s in all, inside the server's reconnection hold) before it
+ * takes the server for dead and matchmakes again. The SDK's default, 15, waits about a minute.
+ */
+export const RECONNECT_RETRIES = 6;
+
+/**
  * The server has stored a chat line (it survives a crash from here on) and decided what
  * happens to it. A line the server refused before storing (rate limit, mute, spam) gets an
  * {@link ErrorMessage} instead.

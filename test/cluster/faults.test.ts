@@ -5,31 +5,21 @@
  * database; the process restarts into the cluster. Then Redis restarts: both processes
  * recover, matchmaking works again and cross-process events flow again.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Client, type Room } from '@colyseus/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ARENA_ROOM, ClientMessage, ServerMessage,
   type ArenaStateView, type ChatAck, type DirectorMessage, type PlayerHistory, type RuleSet, type WelcomeMessage,
 } from '@pulse-arena/shared';
-import { freePort, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import { implementations } from '../db/helpers.js';
-import { localRooms, placeOn, staffHeaders } from '../helpers/cluster.js';
+import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { placeOn, privateClusterSkipReason, staffHeaders, startPrivateCluster, startRedis, type PrivateCluster } from '../helpers/cluster.js';
 
-const postgres = implementations.find((i) => i.kind === 'postgres')!;
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 const ADMIN_PASSWORD = 'cluster-faults-admin';
 
 /** Every player the tests made, to be sent home at the end. */
 const players: Player[] = [];
 
 interface Player { room: Room<unknown, ArenaStateView>; playerId: string; acks: ChatAck[]; patches: number; director: DirectorMessage[]; left: boolean }
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await vi.waitFor(() => expect(spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim()).toBe('PONG'), { timeout: 10_000, interval: 100 });
-  return child;
-}
 
 async function join(via: ServerProcess, name: string): Promise<Player> {
   const room = await new Client(via.url.replace('http', 'ws')).create<ArenaStateView>(ARENA_ROOM, { name });
@@ -46,40 +36,26 @@ async function join(via: ServerProcess, name: string): Promise<Player> {
   return p;
 }
 
-describe.skipIf(postgres.skipReason !== undefined || !hasRedis)('scale-out faults: a process killed, Redis restarted', () => {
-  let redis: ChildProcess | undefined;
-  let redisPort = 0;
-  let a: ServerProcess | undefined;
-  let b: ServerProcess | undefined;
-  let env: Record<string, string> = {};
-  let dispose: (() => Promise<void>) | undefined;
+describe.skipIf(privateClusterSkipReason !== undefined)('scale-out faults: a process killed, Redis restarted', () => {
+  let cluster: PrivateCluster | undefined;
 
-  beforeAll(async () => {
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
-    const made = await postgres.create();
-    dispose = made.dispose;
-    env = { ADMIN_PASSWORD, INFERENCE: 'off', DATABASE_URL: made.url!, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
-    a = await startServerProcess({ env });
-    b = await startServerProcess({ env });
-  }, 120_000);
+  beforeAll(async () => { cluster = await startPrivateCluster(ADMIN_PASSWORD); }, 120_000);
 
   afterAll(async () => {
     for (const p of players) if (!p.left) await p.room.leave().catch(() => undefined);
-    await Promise.all([a?.stop(), b?.stop()]);
-    redis?.kill('SIGKILL');
-    await dispose?.();
+    await cluster?.close();
   });
 
   it('kill -9 of one process: players on the other play on; what it acknowledged is stored; it rejoins the cluster', async () => {
+    const c = cluster!;
     // Rooms on both processes, created through A.
-    const [onA, onB] = await placeOn((i) => join(a!, `p${i}`), [a!, b!]);
+    const [onA, onB] = await placeOn((i) => join(c.a, `p${i}`), [c.a, c.b]);
     expect(onA && onB).toBeTruthy();
     for (let i = 0; i < 4; i++) onB!.room.send(ClientMessage.Chat, { text: `line ${i} on B`, clientId: `b${i}` });
     await vi.waitFor(() => expect(onB!.acks.length).toBe(4), { timeout: 10_000 });
 
-    b!.child.kill('SIGKILL');
-    await new Promise((r) => b!.child.once('exit', r));
+    c.b.child.kill('SIGKILL');
+    await new Promise((r) => c.b.child.once('exit', r));
     const killedAt = Date.now();
     await vi.waitFor(() => expect(onB!.left).toBe(true), { timeout: 10_000 });
     // A's player is unaffected: state keeps streaming, chat is acknowledged.
@@ -91,37 +67,38 @@ describe.skipIf(postgres.skipReason !== undefined || !hasRedis)('scale-out fault
     await vi.waitFor(() => expect(onA!.acks.map((x) => x.clientId)).toContain('a-after'), { timeout: 5_000 });
 
     // Every line B acknowledged is in the shared database (read through A).
-    const auth = await staffHeaders(a!, 'admin', ADMIN_PASSWORD);
-    const history = (await (await fetch(`${a!.url}/api/moderation/players/${onB!.playerId}`, { headers: auth })).json()) as PlayerHistory;
+    const auth = await staffHeaders(c.a, 'admin', ADMIN_PASSWORD);
+    const history = (await (await fetch(`${c.a.url}/api/moderation/players/${onB!.playerId}`, { headers: auth })).json()) as PlayerHistory;
     expect(history.chat.map((c) => c.id).sort()).toEqual(onB!.acks.map((x) => x.id).sort());
 
     // B comes back and takes rooms again (matchmaking through A, so both processes share Redis state).
-    b = await startServerProcess({ env });
+    c.b = await startServerProcess({ env: c.env });
     console.log(`B restarted ${Date.now() - killedAt} ms after the kill`);
-    const [again] = await placeOn((i) => join(a!, `back${i}`), [b!]);
+    const [again] = await placeOn((i) => join(c.a, `back${i}`), [c.b]);
     expect(again).toBeDefined();
   }, 120_000);
 
   it('Redis restarts: both processes recover — matchmaking and cross-process events work again', async () => {
-    redis!.kill('SIGKILL');
-    await new Promise((r) => redis!.once('exit', r));
+    const c = cluster!;
+    c.redis.kill('SIGKILL');
+    await new Promise((r) => c.redis.once('exit', r));
     await new Promise((r) => setTimeout(r, 2_000));
-    redis = await startRedis(redisPort);
+    c.redis = await startRedis(c.redisPort);
     const restartedAt = Date.now();
 
     // Matchmaking through both processes works again (Redis lost every key: the processes re-register).
     await vi.waitFor(async () => {
-      await join(a!, 'after-redis-a');
-      await join(b!, 'after-redis-b');
+      await join(c.a, 'after-redis-a');
+      await join(c.b, 'after-redis-b');
     }, { timeout: 30_000, interval: 1_000 });
     console.log(`matchmaking works again ${Date.now() - restartedAt} ms after Redis came back`);
 
     // Pub/sub again: a rule set published through A reaches a room on B.
-    const [onB] = await placeOn((i) => join(a!, `r${i}`), [b!]);
+    const [onB] = await placeOn((i) => join(c.a, `r${i}`), [c.b]);
     expect(onB).toBeDefined();
-    const auth = await staffHeaders(a!, 'admin', ADMIN_PASSWORD);
+    const auth = await staffHeaders(c.a, 'admin', ADMIN_PASSWORD);
     const ruleSet: RuleSet = { name: 'after redis', rules: [{ id: 'after-redis', cooldownSeconds: 0, when: { input: 'room.players', op: '>=', value: 1 }, then: [{ knob: 'enemyDamage', set: 4 }] }] };
-    const res = await fetch(`${a!.url}/api/designer/rulesets`, { method: 'POST', headers: auth, body: JSON.stringify({ ruleSet, note: 'after redis restart' }) });
+    const res = await fetch(`${c.a.url}/api/designer/rulesets`, { method: 'POST', headers: auth, body: JSON.stringify({ ruleSet, note: 'after redis restart' }) });
     expect(res.status).toBe(201);
     await vi.waitFor(() => expect(onB!.director.some((m) => m.ruleId === 'after-redis')).toBe(true), { timeout: 5_000, interval: 50 });
   }, 120_000);

@@ -1,8 +1,57 @@
 /**
- * Helpers for tests with several server processes: which rooms a process holds, placing
- * players until one lands on a given process, and an admin's API headers.
+ * Helpers for tests with several server processes: a private Redis, which rooms a process
+ * holds, placing players until one lands on a given process, and an admin's API headers.
  */
-import type { ServerProcess } from './serverProcess.js';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { expect, vi } from 'vitest';
+import { freePort, startServerProcess, type ServerProcess } from './serverProcess.js';
+import { implementations } from '../db/helpers.js';
+
+/** True when this machine has a redis-server binary (tests that own a Redis need it). */
+export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+
+/** A private, memory-only Redis server on 127.0.0.1:`port` (a test may kill and restart it). */
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await vi.waitFor(() => expect(spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim()).toBe('PONG'), { timeout: 10_000, interval: 100 });
+  return child;
+}
+
+const postgres = implementations.find((i) => i.kind === 'postgres')!;
+/** Why a test that owns a cluster cannot run here (no PostgreSQL for tests, no redis-server), or undefined. */
+export const privateClusterSkipReason = postgres.skipReason ?? (hasRedisServer ? undefined : 'no redis-server binary');
+
+/**
+ * Two server processes (`a`, `b`) in scale-out mode on a private Redis and a fresh
+ * PostgreSQL database, models off. Tests may kill and replace `a`, `b` and `redis` (with
+ * `env` and `redisPort`); `close` stops whatever runs then and drops the database.
+ */
+export interface PrivateCluster {
+  a: ServerProcess;
+  b: ServerProcess;
+  redis: ChildProcess;
+  redisPort: number;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startPrivateCluster(adminPassword: string): Promise<PrivateCluster> {
+  const redisPort = await freePort();
+  const redis = await startRedis(redisPort);
+  const db = await postgres.create();
+  const env = { ADMIN_PASSWORD: adminPassword, INFERENCE: 'off', DATABASE_URL: db.url!, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+  const cluster: PrivateCluster = {
+    a: await startServerProcess({ env }),
+    b: await startServerProcess({ env }),
+    redis, redisPort, env,
+    close: async () => {
+      await Promise.all([cluster.a.stop(), cluster.b.stop()]);
+      cluster.redis.kill('SIGKILL');
+      await db.dispose();
+    },
+  };
+  return cluster;
+}
 
 /** Ids of the rooms running in this process (from its /health). */
 export async function localRooms(s: ServerProcess): Promise<string[]> {

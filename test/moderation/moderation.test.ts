@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  ClientMessage, ServerMessage,
+  ArenaCloseCode, ClientMessage, ServerMessage,
   type AuditEntry, type ChatAck, type ChatBroadcast, type ErrorMessage, type FlagDetail, type FlagSummary,
   type ModerationActionResult, type ModerationNotice, type PlayerExport, type PlayerHistory,
 } from '@pulse-arena/shared';
@@ -230,7 +230,7 @@ describe('moderator actions take effect live', () => {
     room.onLeave((code) => { closed = code; });
     const banned = await api<ModerationActionResult>(`/api/moderation/flags/${flag.id}/actions`, { action: 'ban', note: 'repeated abuse' });
     expect(banned.body.effect).toBe('banned; 1 live session(s) removed');
-    await vi.waitFor(() => expect(closed).toBe(4003));
+    await vi.waitFor(() => expect(closed).toBe(ArenaCloseCode.Banned));
     await expect(arena.sdk().joinById(other.roomId, { name: 'Offender', playerId: flag.playerId })).rejects.toThrow(/banned: repeated abuse/);
     await other.leave();
   });

@@ -8,7 +8,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import {
   ARENA_ROOM, ClientMessage, ServerMessage, type ArenaStateView, type ChatBroadcast, type DirectorMessage, type ErrorMessage,
   type InputMessage, type JoinOptions, type Loadout, type Mode, type ProfileMessage, type RecommendationMessage,
-  type RecommendationResponse, type RecommendationResult, type WelcomeMessage, type ChatAck, type ModerationNotice,
+  type RecommendationResponse, type RecommendationResult, type WelcomeMessage, type ChatAck, type ModerationNotice, RECONNECT_RETRIES, shouldRematch,
 } from '@pulse-arena/shared';
 import { profile } from '../profile.js';
 
@@ -19,7 +19,8 @@ export type JoinRequest = (
   | { kind: 'join'; roomId: string }
 ) & { mode?: Mode; loadout?: Loadout };
 
-export type ConnectionStatus = 'open' | 'reconnecting' | 'closed';
+/** moving: the room's server drained or died; the app matchmakes again (see shouldRematch). */
+export type ConnectionStatus = 'open' | 'reconnecting' | 'moving' | 'closed';
 
 type Listener<T> = (value: T) => void;
 
@@ -34,9 +35,10 @@ export class ArenaSession {
       this.playerId = msg.playerId;
       profile.setPlayerId(msg.playerId);
     });
+    room.reconnection.maxRetries = RECONNECT_RETRIES;
     room.onDrop(() => this.setStatus('reconnecting'));
     room.onReconnect(() => this.setStatus('open'));
-    room.onLeave(() => this.setStatus('closed'));
+    room.onLeave((code) => this.setStatus(shouldRematch(code) ? 'moving' : 'closed'));
   }
 
   /**
@@ -136,7 +138,7 @@ export class ArenaSession {
   }
 
   async leave(): Promise<void> {
-    if (this.status === 'closed') return;
+    if (this.status === 'closed' || this.status === 'moving') return;
     await this.room.leave(true);
   }
 

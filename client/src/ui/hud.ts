@@ -28,7 +28,11 @@ const MODE_LABEL: Record<string, string> = { casual: 'Casual', standard: 'Standa
 const LOADOUT_LABEL: Record<string, string> = { blaster: 'Blaster', rapid: 'Rapid', heavy: 'Heavy' };
 
 const CONNECTION_LABEL: Record<ConnectionStatus, string> = {
-  open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected',
+  open: 'Connected', reconnecting: 'Reconnecting…', moving: 'Moving…', closed: 'Disconnected',
+};
+
+const CONNECTION_TITLE: Record<ConnectionStatus, string> = {
+  open: '', reconnecting: 'Connection lost: reconnecting…', moving: 'Server restarting: moving you to another one…', closed: 'Disconnected',
 };
 
 const percent = (v: number): string => `${Math.round(v * 100)}%`;
@@ -100,7 +104,7 @@ export class Hud {
     this.connectionBadge.dataset.status = status;
     setText(this.connectionBadge, CONNECTION_LABEL[status]);
     this.connectionOverlay.hidden = status === 'open';
-    setText(this.connectionTitle, status === 'reconnecting' ? 'Connection lost: reconnecting…' : 'Disconnected');
+    setText(this.connectionTitle, CONNECTION_TITLE[status]);
     this.backToMenu.hidden = status !== 'closed';
   }
 

@@ -10,6 +10,9 @@
  */
 import type { Presence } from '@colyseus/core';
 import { isUuid, type ChatLine, type FlagSummary, type ModerationNotice } from '@pulse-arena/shared';
+import { log } from '../log.js';
+
+const busLog = log.child({ component: 'cluster-bus' });
 
 export type ClusterEvent =
   | { type: 'rules'; version: number }
@@ -37,7 +40,7 @@ interface Envelope { from: string; event: ClusterEvent }
  * The bus over `presence`. `processId` marks this process's envelopes so it skips its own
  * (presence delivers a publish to every subscriber, the publisher included).
  */
-export function presenceBus(presence: Presence, processId: string, warn: (msg: string) => void = console.warn): ClusterBus {
+export function presenceBus(presence: Presence, processId: string, warn: (msg: string) => void = (msg) => busLog.warn(msg)): ClusterBus {
   const handlers = new Set<(event: ClusterEvent) => void>();
   let subscribed: Promise<unknown> | undefined;
   const receive = (raw: unknown) => {

@@ -4,6 +4,9 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { lockDataDir, type DataDirLock } from './lockfile.js';
 import { applyMigrations } from './migrate.js';
 import { startPgliteServer, type PgliteServer } from './pglite.js';
+import { log } from '../log.js';
+
+const dbLog = log.child({ component: 'db' });
 
 export { DataDirInUseError } from './lockfile.js';
 export { MigrationError } from './migrate.js';
@@ -99,7 +102,7 @@ function makeDatabase(
  * @throws when `url` is not a PostgreSQL URL, or the server cannot be reached.
  */
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
-  const warn = opts.warn ?? ((message: string) => console.warn(`[db] ${message}`));
+  const warn = opts.warn ?? ((message: string) => dbLog.warn(message));
   const url = opts.url?.trim() ? opts.url.trim() : undefined;
 
   if (url !== undefined) {

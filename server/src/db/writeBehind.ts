@@ -3,6 +3,9 @@
 // batch, and keeps them (retrying with backoff) while the database is down.
 import { isUuid } from '@pulse-arena/shared';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { errorMessage, log } from '../log.js';
+
+const writesLog = log.child({ component: 'write-behind' });
 
 export interface PlayerRow {
   id: string;
@@ -137,7 +140,7 @@ export interface WriteBehindOptions {
   closeTimeoutMs?: number;
   /**
    * Told about flush failures (once per outage, and on recovery), writes the database
-   * refused for good, and writes dropped for lack of room. Default: console.warn.
+   * refused for good, and writes dropped for lack of room. Default: the `write-behind` log.
    */
   onEvent?: (event: WriteBehindEvent) => void;
 }
@@ -456,16 +459,16 @@ const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
 function defaultOnEvent(event: WriteBehindEvent): void {
   switch (event.type) {
     case 'flushFailed':
-      console.warn(`[db] writes failing (${event.queued} queued, retrying in ${event.retryInMs} ms): ${String((event.error as Error)?.message ?? event.error)}`);
+      writesLog.warn({ queued: event.queued, retryInMs: event.retryInMs, error: errorMessage(event.error) }, 'writes failing: queued, retrying');
       break;
     case 'recovered':
-      console.warn(`[db] writes recovered after ${event.failedAttempts} failed attempts`);
+      writesLog.warn({ failedAttempts: event.failedAttempts }, 'writes recovered');
       break;
     case 'rejected':
-      console.warn(`[db] ${event.write.kind} ${event.write.key} refused by the database, dropped: ${String((event.error as Error)?.message ?? event.error)}`);
+      writesLog.error({ kind: event.write.kind, key: event.write.key, error: errorMessage(event.error) }, 'write refused by the database, dropped');
       break;
     case 'dropped':
-      console.warn(`[db] dropped ${event.count} writes (${event.reason})`);
+      writesLog.error({ count: event.count, reason: event.reason }, 'writes dropped');
       break;
   }
 }

@@ -11,6 +11,9 @@ import { DEFAULT_RULE_SET } from './defaultRuleSet.js';
 import type { CompiledRuleSet } from './director.js';
 import type { Published, RuleStore } from './ruleStore.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
+import { errorMessage, log } from '../log.js';
+
+const rulesLog = log.child({ component: 'rules' });
 
 export type PublishResult = ({ ok: true } & Published) | { ok: false; errors: RuleError[] };
 
@@ -23,7 +26,7 @@ export class RuleRegistry {
     this.current = live;
     bus.on((e) => {
       if (e.type !== 'rules' || e.version === this.current.version) return;
-      this.refresh().catch((err: unknown) => console.warn(`[rules] could not load version ${e.version}: ${err instanceof Error ? err.message : String(err)}`));
+      this.refresh().catch((err: unknown) => rulesLog.warn({ version: e.version, error: errorMessage(err) }, 'could not load the published rule set'));
     });
   }
 

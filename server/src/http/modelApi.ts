@@ -24,6 +24,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { FRAME_FEATURES, FRAME_WINDOW } from '@pulse-arena/shared';
 import { MAX_CHAT_CHARS, WINDOW_FLOATS } from '../inference/host.js';
 import { SENTIMENT_CLASSES, type InferenceService, type InferenceStatus, type ModelName, type ModelStatus } from '../inference/types.js';
+import { log } from '../log.js';
 
 /**
  * Largest request body. JSON is parsed on the game's thread: 1 MiB parses in ~4 ms here,
@@ -224,7 +225,7 @@ export function createModelApiRouter(options: ModelApiOptions): Router {
   const maxInstances = options.maxInstances ?? DEFAULT_MAX_INSTANCES;
   const { key, generated } = resolveModelApiKey(options.apiKey, options.env);
   if (generated) {
-    (options.log ?? console.log)(`model API: /v1/models needs "Authorization: Bearer ${key}" (generated; set ${MODEL_API_KEY_ENV} to choose one)`);
+    (options.log ?? ((line: string) => log.child({ component: 'http' }).info(line)))(`model API: /v1/models needs "Authorization: Bearer ${key}" (generated; set ${MODEL_API_KEY_ENV} to choose one)`);
   }
 
   const router = express.Router();

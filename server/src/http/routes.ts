@@ -12,6 +12,7 @@ import { installMetrics, metricsRegistry } from '../metrics.js';
 import type { InferenceService } from '../inference/types.js';
 import { requireBasicAuth } from './basicAuth.js';
 import { requireBearer } from './bearerAuth.js';
+import { internalErrors, requestLogger } from './requestLog.js';
 import { createModelApiRouter, inferenceHealth } from './modelApi.js';
 import { createDesignerRouter } from './designerRoutes.js';
 import { createSessionRouter } from './sessionAuth.js';
@@ -57,6 +58,7 @@ export interface RouteOptions {
 
 export function mountRoutes(app: Application, opts: RouteOptions): void {
   app.disable('x-powered-by');
+  app.use(requestLogger());
 
   // Open flags are counted in the database at most every 5 s, however often Prometheus scrapes.
   let flagCount: { at: number; n: Promise<number | null> } = { at: -Infinity, n: Promise.resolve(null) };
@@ -154,6 +156,7 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
       res.status(503).type('text').send('The client is not built: run `npm run build:client`.');
     });
   }
+  app.use(internalErrors);
 }
 
 function noCacheHtml(res: express.Response, file: string): void {

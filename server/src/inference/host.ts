@@ -34,6 +34,9 @@ import {
   SENTIMENT_CLASSES, type BehaviorScores, type ChatScores, type InferenceService, type InferenceStatus,
   type ModelCounters, type ModelName, type ModelSignature, type ModelStatus,
 } from './types.js';
+import { log } from '../log.js';
+
+const inferenceLog = log.child({ component: 'inference' });
 
 /** Floats in one behavior window. */
 export const WINDOW_FLOATS = FRAME_WINDOW * FRAME_FEATURES;
@@ -71,7 +74,7 @@ export interface InferenceHostOptions {
   /** Artifact folders; null serves that model as UNAVAILABLE. */
   behaviorDir?: string | null;
   chatDir?: string | null;
-  /** Where start-up, crash and restart lines go (default console.log). */
+  /** Where start-up, crash and restart lines go (default the `inference` log). */
   log?: (line: string) => void;
   /** Allow {@link InferenceHost.hangWorker} (tests). */
   faultInjection?: boolean;
@@ -290,7 +293,7 @@ export class InferenceHost implements InferenceService {
   /** @throws RangeError on out-of-range options or INFERENCE_* variables (see {@link resolveInferenceOptions}). */
   constructor(options: InferenceHostOptions = {}) {
     this.options = resolveInferenceOptions(options);
-    this.log = options.log ?? ((line) => console.log(line));
+    this.log = options.log ?? ((line) => inferenceLog.info(line));
     this.slots = Array.from({ length: this.options.workers }, (_, index) => ({
       index, worker: null, state: 'waiting', startedAt: 0, ready: null, inFlight: new Map(), failures: 0,
       restartTimer: null, lastError: null, debugWaiters: new Map(),

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Room, ServerError, type Client } from '@colyseus/core';
 import {
   FRAME_RING_CAPACITY, FRAME_WINDOW, FrameRing, MAX_PLAYERS_PER_ROOM, ServerMessage, TICK_MS, TICK_RATE,
-  DEFAULT_LOADOUT, addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
+  ArenaCloseCode, DEFAULT_LOADOUT, addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
   parseRecommendationResponse, removePlayer, stepWorld,
   type ArenaMetadata, type ChatAck, type ChatBroadcast, type ChatLine, type ChatMessage, type ErrorCode, type ErrorMessage,
   type JoinOptions, type ModerationNotice,
@@ -32,6 +32,7 @@ import {
 import { BehaviorProfile } from './behaviorProfile.js';
 import type { GameRecorder } from './gameRecorder.js';
 import { TokenBucket } from './tokenBucket.js';
+import { errorMessage, log, type Logger } from '../log.js';
 
 /** Seconds a dropped player keeps their seat (and their player) for a reconnection. */
 export const RECONNECT_SECONDS = 20;
@@ -145,6 +146,10 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private readonly startedAt = new Date();
   /** Chat times are strictly increasing per room, so stored order is the order people saw. */
   private lastChatAt = 0;
+  /** Set on shutdown: players are sent away, not held for reconnection. */
+  private draining = false;
+  /** This room's log lines carry its room and match ids. */
+  private log: Logger = log;
 
   override messages = {
     input: (client: Client, raw: unknown) => this.onInput(client, raw),
@@ -159,6 +164,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const parsed = parseJoinOptions(options);
     const roomName = parsed.ok && parsed.value.roomName ? parsed.value.roomName : `Arena ${this.roomId}`;
     this.world = createWorld(randomInt(2 ** 31));
+    this.log = log.child({ component: 'room', roomId: this.roomId, matchId: this.matchId });
     this.patchRate = TICK_MS;
     this.setMetadata({ roomName, wave: 0, difficulty: 0 }).catch(() => undefined);
     this.setFixedTimestep(() => this.tick(), TICK_RATE);
@@ -173,6 +179,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }
     services.recorder?.startMatch({ id: this.matchId, roomId: this.roomId, startedAt: this.startedAt });
     liveArenaRooms.add(this);
+    this.log.info({ roomName }, 'room created');
   }
 
   /** Validates join options before a seat is given; the SDK rejects join with this message. */
@@ -219,8 +226,21 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     services.recorder?.joinMatch({ matchId: this.matchId, playerId, name: auth.name, joinedAt: at });
   }
 
-  /** A dropped connection keeps its player, frozen, for {@link RECONNECT_SECONDS}. */
+  /**
+   * SIGTERM (deploy, scale-in): matchmaking already stopped sending players here; everyone
+   * in the room is closed with {@link ArenaCloseCode.ServerDraining}, which tells clients to
+   * matchmake again — onto another process when there is one. The match ends and is
+   * recorded as usual (onLeave, onDispose), before the write-behind queue is flushed.
+   */
+  override onBeforeShutdown(): void {
+    this.draining = true;
+    this.log.info({ players: this.clients.length }, 'draining: players told to matchmake again');
+    this.disconnect(ArenaCloseCode.ServerDraining).catch(() => undefined);
+  }
+
+  /** A dropped connection keeps its player, frozen, for {@link RECONNECT_SECONDS} (not while draining: the room is going). */
   override onDrop(client: Client): void {
+    if (this.draining) return; // Colyseus calls onLeave next
     const p = this.world.players.get(client.sessionId);
     if (p) p.connected = false;
     const seat = this.seats.get(client.sessionId);
@@ -260,6 +280,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     services.recorder?.endMatch({
       id: this.matchId, endedAt: new Date(), wavesReached: this.world.wave, score: this.scoreTotal,
     });
+    this.log.info({ wavesReached: this.world.wave, score: this.scoreTotal }, 'room disposed');
   }
 
   /** Latest window of encoded frames for a player (the CNN's input), or null if too few yet. */
@@ -307,7 +328,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const at = this.lastChatAt;
     const received = performance.now();
     this.chatChain = this.chatChain.then(() => this.deliverChat(client, seat, parsed.value, id, at, received)).catch((err: unknown) => {
-      console.error(`[chat] room ${this.roomId}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.error({ err }, 'chat pipeline failed');
     });
   }
 
@@ -330,7 +351,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         await mod.chat.insert(stored);
         if (result.decision !== 'allow') await mod.flagChat(stored, result);
       } catch (err) {
-        console.error(`[chat] not stored: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.error({ error: errorMessage(err), playerId: seat.playerId }, 'chat not stored: refused to the sender');
         return this.refuse(client, 'unavailable', 'chat', 'chat is unavailable right now and your line was not sent: try again');
       }
     }
@@ -364,7 +385,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const clients = this.clientsOf(playerId);
     for (const c of clients) {
       c.send(ServerMessage.Moderation, notice);
-      if (notice.kind === 'banned') c.leave(4003, `banned: ${notice.message}`);
+      if (notice.kind === 'banned') c.leave(ArenaCloseCode.Banned, `banned: ${notice.message}`);
     }
     return clients.length;
   }
@@ -423,7 +444,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
           void services.moderation?.flagBehavior({
             playerId: seat.playerId, name: seat.name, roomId: this.roomId, matchId: this.matchId, probabilities, window,
             features: window.length / FRAME_WINDOW,
-          }).catch((err: unknown) => console.error(`[moderation] behavior flag not stored: ${(err as Error)?.message ?? err}`));
+          }).catch((err: unknown) => this.log.error({ error: errorMessage(err), playerId: seat.playerId }, 'behavior flag not stored'));
         }
         const top = seat.profile.top();
         const client = this.clients.getById(sessionId);
