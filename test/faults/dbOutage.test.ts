@@ -3,14 +3,15 @@
  * through a proxy the test cuts). The game plays on — state patches keep arriving, inputs
  * keep moving players — while /health says "degraded", game writes wait in the bounded
  * write-behind queue, and chat is refused with a clear reason (never acknowledged, so
- * nothing acknowledged can be lost). When the database is back, the queue drains, /health
+ * nothing acknowledged can be lost; once a line failed to store, the next ones are not shown
+ * to the room either). When the database is back, the queue drains, /health
  * is "ok" again and chat is stored and acknowledged again.
  */
 import { Client, type Room } from '@colyseus/sdk';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   ARENA_ROOM, ClientMessage, ServerMessage,
-  type ArenaStateView, type ChatAck, type ErrorMessage, type WelcomeMessage,
+  type ArenaStateView, type ChatAck, type ChatBroadcast, type ErrorMessage, type WelcomeMessage,
 } from '@pulse-arena/shared';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 import { implementations, OutageProxy } from '../db/helpers.js';
@@ -25,9 +26,11 @@ describe.skipIf(postgres.skipReason !== undefined)('PostgreSQL unreachable for 3
   let proxy: OutageProxy | undefined;
   let dispose: (() => Promise<void>) | undefined;
   let room: Room<unknown, ArenaStateView> | undefined;
+  let peer: Room<unknown, ArenaStateView> | undefined;
 
   afterAll(async () => {
     await room?.leave().catch(() => undefined);
+    await peer?.leave().catch(() => undefined);
     await server?.stop();
     await proxy?.stop();
     await dispose?.();
@@ -54,6 +57,10 @@ describe.skipIf(postgres.skipReason !== undefined)('PostgreSQL unreachable for 3
     let patches = 0;
     room.onStateChange(() => { patches++; });
     await vi.waitFor(() => expect(sessionId).not.toBe(''));
+    peer = await new Client(server.url.replace('http', 'ws')).joinById<ArenaStateView>(room.roomId, { name: 'peer' });
+    const heard: string[] = [];
+    peer.onMessage(ServerMessage.Chat, (m: ChatBroadcast) => heard.push(m.text));
+    peer.onMessage('*', () => undefined);
     let seq = 0;
     const driver = setInterval(() => {
       seq++;
@@ -70,6 +77,12 @@ describe.skipIf(postgres.skipReason !== undefined)('PostgreSQL unreachable for 3
       room.send(ClientMessage.Chat, { text: 'during the outage', clientId: 'during' });
       await vi.waitFor(() => expect(errors.some((e) => e.code === 'unavailable')).toBe(true), { timeout: 15_000, interval: 100 });
       expect(acks.map((a) => a.clientId)).not.toContain('during');
+      // Storing failed a moment ago: the next line waits for its commit, is refused, and nobody sees it.
+      room.send(ClientMessage.Chat, { text: 'still during the outage', clientId: 'during-2' });
+      await vi.waitFor(() => expect(errors.filter((e) => e.code === 'unavailable')).toHaveLength(2), { timeout: 15_000, interval: 100 });
+      expect(errors.at(-1)!.message).toMatch(/not sent/);
+      expect(heard).not.toContain('still during the outage');
+      expect(acks.map((a) => a.clientId)).not.toContain('during-2');
 
       // The game goes on through the outage: patches keep coming and the player keeps moving.
       const patchesAtCut = patches;
@@ -97,6 +110,7 @@ describe.skipIf(postgres.skipReason !== undefined)('PostgreSQL unreachable for 3
       console.log(`restored: health ok and write backlog 0 after ${Date.now() - restoredAt} ms`);
       room.send(ClientMessage.Chat, { text: 'after the outage', clientId: 'after' });
       await vi.waitFor(() => expect(acks.map((a) => a.clientId)).toContain('after'), { timeout: 10_000 });
+      expect(heard).toContain('after the outage');
     } finally {
       clearInterval(driver);
     }

@@ -83,7 +83,8 @@ describe.each(databases)('kill -9 while chat flows ($name)', (database) => {
     // Before the crash: a flag, and a mute on its author.
     const offender = players[7]!;
     offender.room.send(ClientMessage.Chat, { text: 'you are a worthless idiot, uninstall and kys', clientId: 'abuse' });
-    await vi.waitFor(() => expect(offender.acks.some((a) => a.clientId === 'abuse')).toBe(true), { timeout: 15_000 });
+    await vi.waitFor(() => expect(offender.acks.some((a) => a.clientId === 'abuse')).toBe(true), { timeout: 15_000 })
+      .catch((err: unknown) => { throw new Error(`no ack for the abusive line (errors: ${JSON.stringify(offender.errors)}); server log:\n${server!.output().slice(-4000)}`, { cause: err }); });
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const flags = (await (await fetch(`${server.url}/api/moderation/flags`, { headers: auth })).json()) as FlagSummary[];
     const flag = flags.find((f) => f.playerId === offender.playerId)!;

@@ -4,7 +4,7 @@
  *
  * Requests queue on the main thread, one queue per model, across ALL rooms. A batch goes
  * to a worker when it reaches `maxBatch` or its oldest request has waited `maxWaitMs`
- * (`chatMaxWaitMs` for chat), as
+ * (`chatMaxWaitMs` for chat; a chat line with no chat batch in flight goes at once), as
  * ONE Float32Array whose buffer is transferred (behavior) or one array of strings (chat);
  * results come back transferred. A worker holds at most `maxInFlightPerWorker` batches, so
  * under load requests wait here (bounded: the oldest is dropped with a neutral answer) and
@@ -56,7 +56,7 @@ export interface InferenceHostOptions {
   maxBatch?: number;
   /** Longest a behavior request waits for its batch to fill (env INFERENCE_MAX_WAIT_MS). */
   maxWaitMs?: number;
-  /** The same for chat (env INFERENCE_CHAT_MAX_WAIT_MS). */
+  /** The same for chat while a chat batch is in flight; with none, a line goes at once (env INFERENCE_CHAT_MAX_WAIT_MS). */
   chatMaxWaitMs?: number;
   /** Requests held per model before the oldest is dropped (env INFERENCE_MAX_QUEUE). */
   maxQueue?: number;
@@ -487,7 +487,10 @@ export class InferenceHost implements InferenceService {
       }
       const waited = performance.now() - lane.queue.peek()!.at;
       const maxWait = model === 'behavior' ? this.options.maxWaitMs : this.options.chatMaxWaitMs;
-      if (lane.queue.length < this.options.maxBatch && waited < maxWait) {
+      // Chat is latency-bound (a player waits for the line to show): with no chat batch out,
+      // it goes at once; while one is out, lines gather for the next (batches form under load).
+      const gather = model === 'behavior' || this.hasInFlight('chat');
+      if (gather && lane.queue.length < this.options.maxBatch && waited < maxWait) {
         lane.timer = setTimeout(() => this.pump(model), maxWait - waited);
         return;
       }
@@ -502,6 +505,11 @@ export class InferenceHost implements InferenceService {
   private pumpAll(): void {
     this.pump('behavior');
     this.pump('chat');
+  }
+
+  private hasInFlight(model: ModelName): boolean {
+    for (const s of this.slots) for (const f of s.inFlight.values()) if (f.model === model) return true;
+    return false;
   }
 
   /** The ready worker with the model and the fewest batches in flight, if any has room. */

@@ -1,12 +1,16 @@
 /**
- * Durable chat: a message is committed to the database before anyone sees it or its
- * sender is told it was sent, so a crash can never lose a message that was acknowledged.
+ * Durable chat: a message is committed to the database before its sender is told it was
+ * sent (and a flagged one, with its flag, before anyone sees it), so a crash can never lose
+ * a message that was acknowledged.
  * (Game rows go through the write-behind queue; chat is the exception because players and
  * moderators rely on it.) The player and match rows the message refers to are inserted in
  * the same statement if the queue has not written them yet.
  */
 import type { ChatDecision, ChatLine } from '@pulse-arena/shared';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+
+/** A Flag row (a chat line the pipeline did not simply allow is stored with one). */
+export type FlagRow = Prisma.FlagGetPayload<object>;
 
 export interface StoredChat {
   id: string;
@@ -37,10 +41,22 @@ export function chatLine(r: Row): ChatLine {
 export class ChatStore {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Commits one message. @throws the database error (the caller refuses the message). */
-  async insert(m: StoredChat): Promise<void> {
+  /**
+   * Commits one message and, when given, its flag: one statement, so one round trip, and a
+   * flagged line never exists without its flag. @throws the database error (the caller refuses the message).
+   */
+  async insert(m: StoredChat, flag?: FlagRow): Promise<void> {
     const s = m.scores;
     const at = m.createdAt.toISOString();
+    const flagged = flag
+      ? Prisma.sql`, f AS (
+        INSERT INTO "Flag" ("id", "kind", "severity", "status", "reason", "playerId", "playerName", "roomId", "matchId", "messageId",
+          "scores", "filterHits", "decision", "createdAt", "updatedAt")
+        VALUES (${flag.id}::uuid, ${flag.kind}, ${flag.severity}, ${flag.status}, ${flag.reason}, ${flag.playerId}::uuid, ${flag.playerName},
+          ${flag.roomId}, ${flag.matchId}::uuid, ${flag.messageId}::uuid, ${JSON.stringify(flag.scores)}::jsonb,
+          ${JSON.stringify(flag.filterHits)}::jsonb, ${flag.decision}, ${flag.createdAt.toISOString()}::timestamp(3), ${flag.updatedAt.toISOString()}::timestamp(3))
+      )`
+      : Prisma.empty;
     await this.prisma.$executeRaw`
       WITH p AS (
         INSERT INTO "Player" ("id", "name", "createdAt", "lastSeenAt") VALUES (${m.playerId}::uuid, ${m.name}, ${at}::timestamp(3), ${at}::timestamp(3))
@@ -48,7 +64,7 @@ export class ChatStore {
       ), mt AS (
         INSERT INTO "Match" ("id", "roomId", "startedAt") VALUES (${m.matchId}::uuid, ${m.roomId}, ${m.matchStartedAt.toISOString()}::timestamp(3))
         ON CONFLICT ("id") DO NOTHING
-      )
+      )${flagged}
       INSERT INTO "ChatMessage" ("id", "roomId", "matchId", "playerId", "name", "text", "createdAt",
         "sentimentNegative", "sentimentNeutral", "sentimentPositive", "toxicity", "scoredBy", "decision", "held", "filterHits")
       VALUES (${m.id}::uuid, ${m.roomId}, ${m.matchId}::uuid, ${m.playerId}::uuid, ${m.name}, ${m.text}, ${at}::timestamp(3),

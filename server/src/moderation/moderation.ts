@@ -13,7 +13,7 @@ import {
   type InputValues, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
 } from '@pulse-arena/shared';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
-import { chatLine, type ChatStore, type StoredChat } from './chatStore.js';
+import { chatLine, type ChatStore, type FlagRow, type StoredChat } from './chatStore.js';
 import type { PipelineResult } from './chatPipeline.js';
 import { sanctionView, type Sanctions } from './sanctions.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
@@ -40,8 +40,6 @@ export class ModerationError extends Error {
 export const INHUMAN_FLAG_AT = 0.8;
 /** One behavior flag per player per this long, so a cheat is one queue item, not sixty. */
 export const BEHAVIOR_FLAG_COOLDOWN_MS = 10 * 60_000;
-
-type FlagRow = Prisma.FlagGetPayload<object>;
 
 function summary(f: FlagRow): FlagSummary {
   const scores = f.scores as { text?: string };
@@ -84,16 +82,25 @@ export class Moderation {
   }
 
   /** Flags a message the pipeline masked, held or blocked (call after the message is stored). */
-  async flagChat(m: StoredChat, result: PipelineResult): Promise<FlagSummary> {
+  /**
+   * Stores a line the pipeline decided on; a line it did not simply allow is stored with its
+   * flag in the same statement (one round trip before the line goes out), and the flag is
+   * announced to the consoles. Returns the flag, or null for an allowed line.
+   * @throws the database error (nothing was stored; the caller refuses the line).
+   */
+  async storeChat(m: StoredChat, result: PipelineResult): Promise<FlagSummary | null> {
+    if (result.decision === 'allow') {
+      await this.chat.insert(m);
+      return null;
+    }
     const now = new Date();
-    const row = await this.prisma.flag.create({
-      data: {
-        id: randomUUID(), kind: 'chat', severity: chatSeverity(result.decision, result.scores.toxicity), reason: result.reason,
-        playerId: m.playerId, playerName: m.name, roomId: m.roomId, matchId: m.matchId, messageId: m.id,
-        scores: { text: m.text, sentiment: [...result.scores.sentiment], toxicity: result.scores.toxicity, scored: result.scores.scored },
-        filterHits: result.filterHits, decision: result.decision, createdAt: now, updatedAt: now,
-      },
-    });
+    const row: FlagRow = {
+      id: randomUUID(), kind: 'chat', severity: chatSeverity(result.decision, result.scores.toxicity), status: 'open', reason: result.reason,
+      playerId: m.playerId, playerName: m.name, roomId: m.roomId, matchId: m.matchId, messageId: m.id,
+      scores: { text: m.text, sentiment: [...result.scores.sentiment], toxicity: result.scores.toxicity, scored: result.scores.scored },
+      filterHits: result.filterHits, decision: result.decision, evidence: null, assignee: null, createdAt: now, updatedAt: now, resolvedAt: null,
+    };
+    await this.chat.insert(m, row);
     return this.emit(row);
   }
 

@@ -36,6 +36,10 @@ import { errorMessage, log, type Logger } from '../log.js';
 
 /** Seconds a dropped player keeps their seat (and their player) for a reconnection. */
 export const RECONNECT_SECONDS = 20;
+/** After a chat line failed to store, allowed lines wait for their commit this long (the database may be down). */
+const CHAT_STORE_CAUTION_MS = 10_000;
+/** When a chat line last failed to store, in this process (performance.now()). */
+const chatStore = { failedAt: -Infinity };
 /**
  * Inputs queued per player. One is applied per tick; a few ticks of queue absorb network
  * jitter, and the cap stops a client from banking inputs to move faster later.
@@ -333,8 +337,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   /**
-   * The pipeline, then storage, then delivery: a line is committed (with its flag) before
-   * anyone sees it or its sender is told, so an acknowledged line is never lost.
+   * The pipeline, then storage and delivery. A line the pipeline simply allowed goes out as
+   * soon as the pipeline has decided, while it is being committed; anything flagged (masked,
+   * held, blocked) is committed with its flag first. Either way the sender's ack follows the
+   * commit, so an acknowledged line is never lost. While the database is failing, allowed
+   * lines wait for the commit too, so nobody sees a line its sender is told was not sent.
    */
   private async deliverChat(client: Client, seat: Seat, msg: ChatMessage, id: string, at: number, received: number): Promise<void> {
     const result = await chatPipeline.process(msg.text);
@@ -345,22 +352,27 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       filterHits: result.filterHits,
       ...(scores.scored && { scores: { sentiment: scores.sentiment, toxicity: scores.toxicity, model: chatModelName() } }),
     };
+    const delivered = result.decision === 'allow' || result.decision === 'mask';
+    const line: ChatBroadcast = { id, sessionId: client.sessionId, name: seat.name, text: result.shown, at };
+    const deliver = () => {
+      if (this.seats.get(client.sessionId) === seat) this.broadcast(ServerMessage.Chat, line);
+    };
     const mod = services.moderation;
+    const early = result.decision === 'allow' && (!mod || performance.now() - chatStore.failedAt > CHAT_STORE_CAUTION_MS);
+    if (early) deliver();
     if (mod) {
       try {
-        await mod.chat.insert(stored);
-        if (result.decision !== 'allow') await mod.flagChat(stored, result);
+        await mod.storeChat(stored, result);
       } catch (err) {
+        chatStore.failedAt = performance.now();
         this.log.error({ error: errorMessage(err), playerId: seat.playerId }, 'chat not stored: refused to the sender');
-        return this.refuse(client, 'unavailable', 'chat', 'chat is unavailable right now and your line was not sent: try again');
+        return this.refuse(client, 'unavailable', 'chat', early
+          ? 'chat is unavailable right now: your line was shown but could not be saved'
+          : 'chat is unavailable right now and your line was not sent: try again');
       }
     }
+    if (delivered && !early) deliver();
     if (scores.scored) this.director?.onChat(client.sessionId, Date.now(), scores.sentiment, scores.toxicity);
-    const delivered = result.decision === 'allow' || result.decision === 'mask';
-    if (delivered && this.seats.get(client.sessionId) === seat) {
-      const line: ChatBroadcast = { id, sessionId: client.sessionId, name: seat.name, text: result.shown, at };
-      this.broadcast(ServerMessage.Chat, line);
-    }
     const ack: ChatAck = {
       ...(msg.clientId && { clientId: msg.clientId }), id,
       status: delivered ? 'delivered' : result.decision === 'hold' ? 'held' : 'blocked',
