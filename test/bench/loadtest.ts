@@ -5,7 +5,11 @@
  * what the server reports in /metrics (CPU per client-second, tick p99, event-loop p99, RSS,
  * inference and chat pipeline latencies).
  *
- *   npm run loadtest -- --clients 400 --procs 2 --seconds 60 [--warmup 10] [--chat-every 20] [--join-rate 40] [--url http://127.0.0.1:2567]
+ *   npm run loadtest -- --clients 400 --procs 2 --seconds 60 [--warmup 10] [--chat-every 20] [--join-rate 40] [--url http://127.0.0.1:2567] [--bare]
+ *
+ * `--bare` runs the same players against test/bench/bareServer.ts instead — a bare Colyseus
+ * room with the arena's schema, tick and patch rates and nothing else — and prints its CPU
+ * per client-second: the floor to compare the real server's figure with, on this machine.
  *
  * Without --url it starts a server process on 127.0.0.1 with the embedded defaults (models,
  * director and moderation on; DATABASE_URL / REDIS_URL from the environment are passed on),
@@ -28,6 +32,7 @@ const { values: args } = parseArgs({
     'chat-every': { type: 'string', default: '20' },
     'join-rate': { type: 'string', default: '40' },
     url: { type: 'string' },
+    bare: { type: 'boolean', default: false },
   },
 });
 const CLIENTS = Number(args.clients), PROCS = Number(args.procs), SECONDS = Number(args.seconds), WARMUP = Number(args.warmup);
@@ -35,6 +40,7 @@ const CHAT_EVERY = Number(args['chat-every']), JOIN_RATE = Number(args['join-rat
 for (const [k, v, max] of [['clients', CLIENTS, 5000], ['procs', PROCS, 32], ['seconds', SECONDS, 3600], ['warmup', WARMUP, 600], ['chat-every', CHAT_EVERY, 3600], ['join-rate', JOIN_RATE, 1000]] as const) {
   if (!Number.isFinite(v) || v <= 0 || v > max) throw new Error(`--${k} must be a number in (0, ${max}]`);
 }
+if (args.bare && args.url) throw new Error('--bare starts its own server: drop --url');
 if (args.url && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(args.url)) throw new Error('--url: load only ever targets http://127.0.0.1 or http://localhost');
 
 /** Upper bound (s) of the bucket holding quantile q of what a histogram counted between two scrapes. */
@@ -96,7 +102,36 @@ function startBots(url: string): Array<{ child: ChildProcess; ready: Promise<voi
   });
 }
 
+/** The bare reference: the same players against test/bench/bareServer.ts; prints what clients saw and its CPU. */
+async function bare(): Promise<void> {
+  const server = await startServerProcess({ script: 'test/bench/bareServer.ts' });
+  const bots: ReturnType<typeof startBots> = [];
+  try {
+    bots.push(...startBots(server.url));
+    await Promise.all(bots.map((b) => b.ready));
+    for (const b of bots) b.child.stdin!.write('go\n');
+    await new Promise((r) => setTimeout(r, WARMUP * 1000));
+    const cpu0 = await server.cpuMs();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const cpuMs = (await server.cpuMs()) - cpu0;
+    const elapsed = (performance.now() - t0) / 1000;
+    for (const b of bots) b.child.stdin!.write('stop\n');
+    const results = await Promise.all(bots.map((b) => b.result));
+    const joined = results.reduce((n, r) => n + r.joined, 0);
+    const patches = results.reduce((acc, r) => acc.map((v, i) => v + r.patchHist[i]!), new Array<number>(HIST_MS + 1).fill(0));
+    console.log(`bare Colyseus room (test/bench/bareServer.ts) — ${CLIENTS} players in ${PROCS} load processes, ${f(elapsed)} s measured after ${WARMUP} s warm-up`);
+    console.log(`CCU                 ${joined} joined, ${results.reduce((n, r) => n + r.joinFailures, 0)} join failures`);
+    console.log(`patch interval      p50 ${histPercentile(patches, 50)} ms   p99 ${histPercentile(patches, 99)} ms   (seen by clients, ${patches.reduce((a, b) => a + b, 0)} patches)`);
+    console.log(`server CPU          ${f(cpuMs / (joined * elapsed), 3)} ms per client-second   (${f((cpuMs / (elapsed * 1000)) * 100)} % of one core)`);
+  } finally {
+    for (const b of bots) if (b.child.exitCode === null) b.child.kill('SIGTERM');
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (args.bare) return bare();
   let server: ServerProcess | undefined;
   const passOn = Object.fromEntries(['DATABASE_URL', 'REDIS_URL'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
   const url = args.url?.replace(/\/$/, '') ?? (server = await startServerProcess({ env: { INFERENCE: 'on', ...passOn } })).url;

@@ -39,6 +39,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Data folder to use and keep; by default a fresh one, removed on stop. */
   dataDir?: string;
+  /** Server entry point, relative to the repository (default the real server, server/src/main.ts). */
+  script?: string;
 }
 
 export async function startServerProcess(opts: StartOptions = {}): Promise<ServerProcess> {
@@ -48,7 +50,7 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<Serve
   const env = opts.env ?? {};
   // PULSE_SERVER_NODE_ARGS passes extra flags to the server's node, e.g. `--cpu-prof` for profiling.
   const nodeArgs = process.env.PULSE_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', opts.script ?? 'server/src/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, MONITOR_PASSWORD: 'bench', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -124,7 +124,7 @@ type Op =
 type Queued = { op: Op; seq: number };
 
 export interface WriteBehindOptions {
-  /** Flush period (default 200 ms). */
+  /** Flush period (default 1 s: per transaction and statement costs dominate small batches, and game rows are not acknowledged to anyone). */
   flushIntervalMs?: number;
   /** Flush right away once this many writes are queued (default 500). */
   flushAt?: number;
@@ -404,16 +404,31 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
     }));
     out.push(prisma.chatMessage.createMany({ data, skipDuplicates: true }));
   }
+  // JSON columns go as text serialised here (native JSON.stringify): Prisma's createMany walks
+  // every nested value of every row in JavaScript, and director samples are the bulk of the writes.
   if (samples.size > 0) {
-    const data = [...samples.values()].map((r) => ({ ...r, inputs: r.inputs as Prisma.InputJsonObject, knobs: r.knobs as Prisma.InputJsonObject }));
-    out.push(prisma.directorSample.createMany({ data, skipDuplicates: true }));
+    const rows = [...samples.values()];
+    out.push(prisma.$executeRaw`
+      INSERT INTO "DirectorSample" ("id", "at", "roomId", "matchId", "ruleSetVersion", "inputs", "knobs")
+      SELECT i, a, r, m, v, inp::jsonb, k::jsonb FROM unnest(
+        ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => iso(r.at))}::timestamp(3)[], ${rows.map((r) => r.roomId)}::text[],
+        ${rows.map((r) => r.matchId)}::uuid[], ${rows.map((r) => r.ruleSetVersion)}::int4[],
+        ${rows.map((r) => JSON.stringify(r.inputs))}::text[], ${rows.map((r) => JSON.stringify(r.knobs))}::text[]
+      ) AS x(i, a, r, m, v, inp, k)
+      ON CONFLICT ("id") DO NOTHING`);
   }
   if (decisions.size > 0) {
-    const data = [...decisions.values()].map(({ recommendation, ...r }) => ({
-      ...r, inputs: r.inputs as Prisma.InputJsonObject, changes: r.changes as Prisma.InputJsonObject,
-      ...(recommendation && { recommendation: recommendation as Prisma.InputJsonObject }),
-    }));
-    out.push(prisma.directorDecision.createMany({ data, skipDuplicates: true }));
+    const rows = [...decisions.values()];
+    out.push(prisma.$executeRaw`
+      INSERT INTO "DirectorDecision" ("id", "at", "roomId", "matchId", "playerId", "ruleSetVersion", "ruleId", "kind", "inputs", "changes", "recommendation")
+      SELECT i, a, r, m, p, v, ru, k, inp::jsonb, ch::jsonb, rec::jsonb FROM unnest(
+        ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => iso(r.at))}::timestamp(3)[], ${rows.map((r) => r.roomId)}::text[],
+        ${rows.map((r) => r.matchId)}::uuid[], ${rows.map((r) => r.playerId)}::uuid[], ${rows.map((r) => r.ruleSetVersion)}::int4[],
+        ${rows.map((r) => r.ruleId)}::text[], ${rows.map((r) => r.kind)}::text[],
+        ${rows.map((r) => JSON.stringify(r.inputs))}::text[], ${rows.map((r) => JSON.stringify(r.changes))}::text[],
+        ${rows.map((r) => (r.recommendation ? JSON.stringify(r.recommendation) : null))}::text[]
+      ) AS x(i, a, r, m, p, v, ru, k, inp, ch, rec)
+      ON CONFLICT ("id") DO NOTHING`);
   }
   if (recommendations.size > 0) {
     out.push(prisma.recommendation.createMany({ data: [...recommendations.values()], skipDuplicates: true }));
@@ -501,7 +516,7 @@ export class WriteBehindQueue {
     options: WriteBehindOptions = {},
   ) {
     this.opts = {
-      flushIntervalMs: 200,
+      flushIntervalMs: 1000,
       flushAt: 500,
       maxQueued: 100_000,
       maxBatch: 2000,
