@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { access, chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -32,6 +32,10 @@ export interface StartPgliteOptions {
   maxConnections?: number;
 }
 
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
+}
+
 function nextMessage(worker: Worker): Promise<PgliteWorkerMessage> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: PgliteWorkerMessage) => { cleanup(); resolve(m); };
@@ -63,7 +67,20 @@ export async function startPgliteServer(opts: StartPgliteOptions = {}): Promise<
       dataDir: opts.dataDir,
       socketPath: join(socketDir, `.s.PGSQL.${SOCKET_PORT}`),
       maxConnections: opts.maxConnections ?? 8,
+      initOnly: false,
     };
+    // A new data folder is created (initdb) by a worker of its own that then exits: initdb
+    // grows WebAssembly memory that is never given back (~800 MB RSS measured here, against
+    // ~250 MB for a server that opens an existing folder), and a worker's memory goes with it.
+    if (opts.dataDir !== undefined && !(await exists(join(opts.dataDir, 'PG_VERSION')))) {
+      const creator = spawnModuleWorker(new URL('./pgliteWorker.ts', import.meta.url), { ...init, initOnly: true }, 'pulse-pglite-init');
+      try {
+        const created = await nextMessage(creator);
+        if (created.type !== 'ready') throw new Error(created.type === 'error' ? created.message : `unexpected ${created.type}`);
+      } finally {
+        await creator.terminate();
+      }
+    }
     worker = spawnModuleWorker(new URL('./pgliteWorker.ts', import.meta.url), init, 'pulse-pglite');
     const first = await nextMessage(worker);
     if (first.type !== 'ready') throw new Error(first.type === 'error' ? first.message : `unexpected ${first.type}`);

@@ -12,7 +12,17 @@ export interface PgliteWorkerInit {
   dataDir: string | undefined;
   socketPath: string;
   maxConnections: number;
+  /** Only create the database in `dataDir` (initdb), then close and exit: see startPgliteServer. */
+  initOnly: boolean;
 }
+
+/**
+ * PostgreSQL settings of the embedded database. shared_buffers: PGlite's default is 128 MB,
+ * held in the process's memory once touched; an embedded game database is small and its
+ * files sit in the OS page cache anyway. Measured here: an existing data folder opens at
+ * 351 MB RSS with 128 MB, 223 MB with 16 MB.
+ */
+const SETTINGS = ['shared_buffers=32MB'];
 
 export type PgliteWorkerMessage = { type: 'ready' } | { type: 'error'; message: string } | { type: 'stopped' };
 
@@ -23,9 +33,14 @@ const send = (m: PgliteWorkerMessage) => port.postMessage(m);
 let db: PGlite | undefined;
 let server: PGLiteSocketServer | undefined;
 try {
-  db = init.dataDir === undefined ? await PGlite.create() : await PGlite.create(init.dataDir);
-  server = new PGLiteSocketServer({ db: batchAwareDb(db), path: init.socketPath, maxConnections: init.maxConnections });
-  await server.start();
+  const startParams = [...PGlite.defaultStartParams, ...SETTINGS.flatMap((setting) => ['-c', setting])];
+  db = await PGlite.create(init.dataDir, { startParams });
+  if (init.initOnly) {
+    await db.close(); // the parent terminates this worker once it reads 'ready'
+  } else {
+    server = new PGLiteSocketServer({ db: batchAwareDb(db), path: init.socketPath, maxConnections: init.maxConnections });
+    await server.start();
+  }
   send({ type: 'ready' });
 } catch (err) {
   await server?.stop().catch(() => undefined);
