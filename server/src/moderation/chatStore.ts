@@ -31,6 +31,22 @@ export interface StoredChat {
 
 type Row = { id: string; name: string; playerId: string | null; text: string; createdAt: Date; decision: string; held: boolean };
 
+/**
+ * The INSERT of one flag. JSON columns go as text serialised here: Prisma's own create walks
+ * every value in JavaScript, and a behavior flag carries a whole input window.
+ */
+export function insertFlagSql(flag: FlagRow): Prisma.Sql {
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+  const at = (d: Date | null) => (d ? d.toISOString() : null);
+  return Prisma.sql`
+    INSERT INTO "Flag" ("id", "kind", "severity", "status", "reason", "playerId", "playerName", "roomId", "matchId", "messageId",
+      "scores", "filterHits", "decision", "evidence", "assignee", "createdAt", "updatedAt", "resolvedAt")
+    VALUES (${flag.id}::uuid, ${flag.kind}, ${flag.severity}, ${flag.status}, ${flag.reason}, ${flag.playerId}::uuid, ${flag.playerName},
+      ${flag.roomId}, ${flag.matchId}::uuid, ${flag.messageId}::uuid, ${json(flag.scores)}::jsonb, ${json(flag.filterHits)}::jsonb,
+      ${flag.decision}, ${json(flag.evidence)}::jsonb, ${flag.assignee}, ${at(flag.createdAt)}::timestamp(3), ${at(flag.updatedAt)}::timestamp(3),
+      ${at(flag.resolvedAt)}::timestamp(3))`;
+}
+
 export function chatLine(r: Row): ChatLine {
   return {
     id: r.id, name: r.name, playerId: r.playerId, text: r.text, createdAt: r.createdAt.toISOString(),
@@ -48,15 +64,7 @@ export class ChatStore {
   async insert(m: StoredChat, flag?: FlagRow): Promise<void> {
     const s = m.scores;
     const at = m.createdAt.toISOString();
-    const flagged = flag
-      ? Prisma.sql`, f AS (
-        INSERT INTO "Flag" ("id", "kind", "severity", "status", "reason", "playerId", "playerName", "roomId", "matchId", "messageId",
-          "scores", "filterHits", "decision", "createdAt", "updatedAt")
-        VALUES (${flag.id}::uuid, ${flag.kind}, ${flag.severity}, ${flag.status}, ${flag.reason}, ${flag.playerId}::uuid, ${flag.playerName},
-          ${flag.roomId}, ${flag.matchId}::uuid, ${flag.messageId}::uuid, ${JSON.stringify(flag.scores)}::jsonb,
-          ${JSON.stringify(flag.filterHits)}::jsonb, ${flag.decision}, ${flag.createdAt.toISOString()}::timestamp(3), ${flag.updatedAt.toISOString()}::timestamp(3))
-      )`
-      : Prisma.empty;
+    const flagged = flag ? Prisma.sql`, f AS (${insertFlagSql(flag)})` : Prisma.empty;
     await this.prisma.$executeRaw`
       WITH p AS (
         INSERT INTO "Player" ("id", "name", "createdAt", "lastSeenAt") VALUES (${m.playerId}::uuid, ${m.name}, ${at}::timestamp(3), ${at}::timestamp(3))

@@ -13,7 +13,7 @@ import {
   type InputValues, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
 } from '@pulse-arena/shared';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
-import { chatLine, type ChatStore, type FlagRow, type StoredChat } from './chatStore.js';
+import { chatLine, insertFlagSql, type ChatStore, type FlagRow, type StoredChat } from './chatStore.js';
 import type { PipelineResult } from './chatPipeline.js';
 import { sanctionView, type Sanctions } from './sanctions.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
@@ -119,16 +119,15 @@ export class Moderation {
     const window: number[][] = [];
     for (let i = 0; i < f.window.length; i += f.features) window.push(Array.from(f.window.subarray(i, i + f.features), (v) => Math.round(v * 1e4) / 1e4));
     const now = new Date();
-    const row = await this.prisma.flag.create({
-      data: {
-        id: randomUUID(), kind: 'behavior', severity: p >= 0.95 ? 4 : 3,
-        reason: `suspected cheating: behavior model reads "inhuman" ${p.toFixed(2)} ≥ ${INHUMAN_FLAG_AT}`,
-        playerId: f.playerId, playerName: f.name, roomId: f.roomId, matchId: f.matchId,
-        scores: { probabilities: f.probabilities }, filterHits: [],
-        evidence: { window, ...(f.inputs && { inputs: f.inputs }) } as Prisma.InputJsonObject,
-        createdAt: now, updatedAt: now,
-      },
-    });
+    const row: FlagRow = {
+      id: randomUUID(), kind: 'behavior', severity: p >= 0.95 ? 4 : 3,
+      reason: `suspected cheating: behavior model reads "inhuman" ${p.toFixed(2)} ≥ ${INHUMAN_FLAG_AT}`,
+      status: 'open', playerId: f.playerId, playerName: f.name, roomId: f.roomId, matchId: f.matchId, messageId: null,
+      scores: { probabilities: f.probabilities }, filterHits: [], decision: null,
+      evidence: { window, ...(f.inputs && { inputs: f.inputs }) } as Prisma.JsonObject,
+      assignee: null, createdAt: now, updatedAt: now, resolvedAt: null,
+    };
+    await this.prisma.$executeRaw(insertFlagSql(row));
     return this.emit(row);
   }
 
