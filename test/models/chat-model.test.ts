@@ -11,7 +11,7 @@ import { ChatClassifier } from '../../models/src/chat/classifier.js';
 import type { ChatExample } from '../../models/src/chat/corpus.js';
 import { binaryReport } from '../../models/src/metrics.js';
 import { createChatModel, ensembleChatModels, resolveChatModelOptions, SENTIMENT_LABELS, type ChatModelOptions } from '../../models/src/chat/model.js';
-import { DEFAULT_CHAT_TRAIN_OPTIONS, pickToxicThreshold, trainChatModel } from '../../models/src/chat/train.js';
+import { chatLosses, DEFAULT_CHAT_TRAIN_OPTIONS, pickToxicThreshold, trainChatModel } from '../../models/src/chat/train.js';
 import { initBackend, loadModel, saveModel, tf } from '../../models/src/runtime/index.js';
 
 const SMALL: ChatModelOptions = { vocabSize: 50, sequenceLength: 8, embeddingDim: 8, lstmUnits: 6, seed: 3 };
@@ -133,6 +133,24 @@ describe('ChatClassifier', () => {
   });
 });
 
+describe('chatLosses', () => {
+  it('scales the toxicity loss by its weight (tfjs ignores compile lossWeights) and rejects a bad weight', () => {
+    const yTrue = tf.tensor2d([[1], [0], [1]]);
+    const yPred = tf.tensor2d([[0.9], [0.2], [0.4]]);
+    const plain = tf.metrics.binaryCrossentropy(yTrue, yPred);
+    const [, weighted] = chatLosses(3) as unknown as [string, (t: tf.Tensor, p: tf.Tensor) => tf.Tensor];
+    expect(typeof weighted).toBe('function');
+    const scaled = weighted(yTrue, yPred);
+    const [a, b] = [Array.from(plain.dataSync()), Array.from(scaled.dataSync())];
+    b.forEach((v, i) => expect(v).toBeCloseTo(3 * a[i]!, 5));
+    expect(chatLosses(1)).toEqual(['sparseCategoricalCrossentropy', 'binaryCrossentropy']);
+    expect(chatLosses(3)[0]).toBe('sparseCategoricalCrossentropy');
+    expect(() => chatLosses(0)).toThrow(RangeError);
+    expect(() => chatLosses(Number.NaN)).toThrow(RangeError);
+    tf.dispose([yTrue, yPred, plain, scaled]);
+  });
+});
+
 describe('trainChatModel', () => {
   // A toy corpus: toxic iff "trash"/"idiot" is aimed at "you"; sentiment from the other words.
   const lines: Array<[string, ChatExample['sentiment'], 0 | 1]> = [
@@ -161,6 +179,18 @@ describe('trainChatModel', () => {
     expect(a.tokenizer.vocabulary).toEqual(b.tokenizer.vocabulary);
     a.model.dispose();
     b.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains with a toxicity loss weight, and the weight changes what it learns', async () => {
+    const before = tf.memory().numTensors;
+    const plain = await trainChatModel(corpus, options);
+    const weighted = await trainChatModel(corpus, { ...options, toxicityLossWeight: 4 });
+    const w = (m: tf.LayersModel): number[] => m.getWeights().flatMap((t) => Array.from(t.dataSync()));
+    expect(w(weighted.model).every(Number.isFinite)).toBe(true);
+    expect(w(weighted.model)).not.toEqual(w(plain.model));
+    plain.model.dispose();
+    weighted.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 

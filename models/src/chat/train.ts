@@ -28,6 +28,19 @@ import { argmaxRows, binaryReport, classificationReport } from '../metrics.js';
 import { createChatModel, ensembleChatModels, SENTIMENT_LABELS, type ResolvedChatModelOptions } from './model.js';
 import { buildChatVocabulary, ChatTokenizer, OOV_ID, PAD_ID } from './text.js';
 
+/**
+ * The two heads' losses, the toxicity head's scaled by `toxicityWeight`. Scaled inside the
+ * loss function: tfjs-layers accepts `lossWeights` in compile() but does not apply it.
+ */
+export function chatLosses(toxicityWeight: number): string[] {
+  if (!(toxicityWeight > 0 && Number.isFinite(toxicityWeight))) throw new RangeError(`toxicity loss weight must be a positive number, got ${toxicityWeight}`);
+  if (toxicityWeight === 1) return ['sparseCategoricalCrossentropy', 'binaryCrossentropy'];
+  const weighted = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor => tf.tidy(() => tf.metrics.binaryCrossentropy(yTrue, yPred).mul(toxicityWeight));
+  // tfjs takes a name or a function per output; its types want all of one kind. The sentiment
+  // loss stays the named one: tfjs only accepts sparse (index) targets for it by that name.
+  return ['sparseCategoricalCrossentropy', weighted] as unknown as string[];
+}
+
 export interface ChatTrainOptions {
   seed: number;
   /** Upper bound; training stops earlier when validation stops improving. */
@@ -251,11 +264,7 @@ async function trainMember(
     lstmUnits: o.lstmUnits, bidirectional: o.bidirectional, pooling: o.pooling, bagOfWords: o.bagOfWords, seed: rng.nextSeed(),
   });
   if (o.lexiconPrior) applyLexiconPrior(model, tokenizer.vocabulary.tokens);
-  model.compile({
-    optimizer: tf.train.adam(o.learningRate),
-    loss: ['sparseCategoricalCrossentropy', 'binaryCrossentropy'],
-    ...(o.toxicityLossWeight !== undefined && o.toxicityLossWeight !== 1 ? { lossWeights: [1, o.toxicityLossWeight] } : {}),
-  });
+  model.compile({ optimizer: tf.train.adam(o.learningRate), loss: chatLosses(o.toxicityLossWeight ?? 1) });
   if (verbose) console.error(`${label}vocabulary ${tokenizer.size} ids; train ${tr.n}, val ${val.n} lines; ${model.countParams()} parameters`);
 
   const history: ChatEpochLog[] = [];
