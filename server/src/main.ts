@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 
   const server = createArenaServer({
     recorder: writes,
-    health: { dbKind: db.kind, dbOk: () => db.ping(), writeBacklog: () => writes.stats().queued },
+    health: { dbKind: db.kind, dbOk: () => db.ping(), writeBacklog: () => writes.stats().queued, writesStored: () => writes.stats().written },
     clientDist: config.clientDist,
     monitorPassword: config.monitorPassword,
     handleSignals: true,

@@ -58,7 +58,7 @@ export async function bootArena(recorder: GameRecorder | null = null, models: Bo
     inference: models.inference ?? null,
     ...(models.modelApiKey !== undefined && { modelApiKey: models.modelApiKey }),
     ...(models.classifyEveryTicks !== undefined && { classifyEveryTicks: models.classifyEveryTicks }),
-    health: { dbKind: 'none', dbOk: async () => true, writeBacklog: () => 0 },
+    health: { dbKind: 'none', dbOk: async () => true, writeBacklog: () => 0, writesStored: () => 0 },
     clientDist: '/nonexistent',
     monitorPassword: 'test-monitor-password',
     handleSignals: false,

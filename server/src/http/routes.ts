@@ -33,6 +33,8 @@ export interface HealthSource {
   dbOk(): Promise<boolean>;
   /** Backlog of the write-behind queue. */
   writeBacklog(): number;
+  /** Writes the write-behind queue has stored since start (a backlog is drained once this passed it). */
+  writesStored(): number;
 }
 
 export interface RouteOptions {
@@ -89,7 +91,7 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
       status: dbOk ? 'ok' : 'degraded',
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      db: { kind: opts.health.dbKind, ok: dbOk, writeBacklog: opts.health.writeBacklog() },
+      db: { kind: opts.health.dbKind, ok: dbOk, writeBacklog: opts.health.writeBacklog(), writesStored: opts.health.writesStored() },
       rooms: rooms.length,
       clients,
       // Rooms and clients above are the whole cluster's; `process` is this process's share.
