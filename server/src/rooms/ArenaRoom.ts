@@ -39,7 +39,7 @@ export const RECONNECT_SECONDS = 20;
 /** After a chat line failed to store, allowed lines wait for their commit this long (the database may be down). */
 const CHAT_STORE_CAUTION_MS = 10_000;
 /** When a chat line last failed to store, in this process (performance.now()). */
-const chatStore = { failedAt: -Infinity };
+const chatStoreHealth = { failedAt: -Infinity };
 /**
  * Inputs queued per player. One is applied per tick; a few ticks of queue absorb network
  * jitter, and the cap stops a client from banking inputs to move faster later.
@@ -358,13 +358,13 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       if (this.seats.get(client.sessionId) === seat) this.broadcast(ServerMessage.Chat, line);
     };
     const mod = services.moderation;
-    const early = result.decision === 'allow' && (!mod || performance.now() - chatStore.failedAt > CHAT_STORE_CAUTION_MS);
+    const early = result.decision === 'allow' && (!mod || performance.now() - chatStoreHealth.failedAt > CHAT_STORE_CAUTION_MS);
     if (early) deliver();
     if (mod) {
       try {
         await mod.storeChat(stored, result);
       } catch (err) {
-        chatStore.failedAt = performance.now();
+        chatStoreHealth.failedAt = performance.now();
         this.log.error({ error: errorMessage(err), playerId: seat.playerId }, 'chat not stored: refused to the sender');
         return this.refuse(client, 'unavailable', 'chat', early
           ? 'chat is unavailable right now: your line was shown but could not be saved'
