@@ -60,7 +60,7 @@ function histogramQuantile(m0: Metrics, m1: Metrics, name: string, labels: strin
   return buckets.find(([, n]) => n >= q * total)![0];
 }
 
-function histPercentile(hist: number[], p: number): number {
+function histPercentile(hist: readonly number[], p: number): number {
   const total = hist.reduce((a, b) => a + b, 0);
   if (total === 0) return NaN;
   let seen = 0;
@@ -69,6 +69,15 @@ function histPercentile(hist: number[], p: number): number {
     if (seen >= (p / 100) * total) return i;
   }
   return HIST_MS;
+}
+
+/** One histogram of every load process's results, bucket by bucket. */
+function mergeHist(results: readonly BotResult[], key: 'patchHist' | 'ackHist'): number[] {
+  return results.reduce((acc, r) => acc.map((v, i) => v + r[key][i]!), new Array<number>(HIST_MS + 1).fill(0));
+}
+
+function patchLine(patches: readonly number[]): string {
+  return `patch interval      p50 ${histPercentile(patches, 50)} ms   p99 ${histPercentile(patches, 99)} ms   (seen by clients, ${patches.reduce((a, b) => a + b, 0)} patches)`;
 }
 
 const f = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
@@ -119,10 +128,9 @@ async function bare(): Promise<void> {
     for (const b of bots) b.child.stdin!.write('stop\n');
     const results = await Promise.all(bots.map((b) => b.result));
     const joined = results.reduce((n, r) => n + r.joined, 0);
-    const patches = results.reduce((acc, r) => acc.map((v, i) => v + r.patchHist[i]!), new Array<number>(HIST_MS + 1).fill(0));
     console.log(`bare Colyseus room (test/bench/bareServer.ts) — ${CLIENTS} players in ${PROCS} load processes, ${f(elapsed)} s measured after ${WARMUP} s warm-up`);
     console.log(`CCU                 ${joined} joined, ${results.reduce((n, r) => n + r.joinFailures, 0)} join failures`);
-    console.log(`patch interval      p50 ${histPercentile(patches, 50)} ms   p99 ${histPercentile(patches, 99)} ms   (seen by clients, ${patches.reduce((a, b) => a + b, 0)} patches)`);
+    console.log(patchLine(mergeHist(results, 'patchHist')));
     console.log(`server CPU          ${f(cpuMs / (joined * elapsed), 3)} ms per client-second   (${f((cpuMs / (elapsed * 1000)) * 100)} % of one core)`);
   } finally {
     for (const b of bots) if (b.child.exitCode === null) b.child.kill('SIGTERM');
@@ -159,8 +167,7 @@ async function main(): Promise<void> {
     const results = await Promise.all(bots.map((b) => b.result));
 
     const sum = (k: keyof Pick<BotResult, 'joined' | 'joinFailures' | 'chatSent' | 'chatAcked' | 'disconnected'>) => results.reduce((n, r) => n + r[k], 0);
-    const merge = (k: 'patchHist' | 'ackHist') => results.reduce((acc, r) => acc.map((v, i) => v + r[k][i]!), new Array<number>(HIST_MS + 1).fill(0));
-    const patches = merge('patchHist'), acks = merge('ackHist');
+    const acks = mergeHist(results, 'ackHist');
     const refused: Record<string, number> = {};
     for (const r of results) for (const [code, n] of Object.entries(r.chatRefused)) refused[code] = (refused[code] ?? 0) + n;
     const ccu = m1.get('pulse_clients') ?? NaN;
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
 
     console.log(`Pulse Arena load test — ${CLIENTS} players in ${PROCS} load processes, ${f(elapsed)} s measured after ${WARMUP} s warm-up`);
     console.log(`CCU                 ${ccu} on the server (${sum('joined')} joined in ${f(joinSeconds)} s, ${sum('joinFailures')} join failures${results.some((r) => r.joinErrors.length) ? `: ${results.flatMap((r) => r.joinErrors).slice(0, 3).join('; ')}` : ''}), ${sum('disconnected')} dropped while measuring`);
-    console.log(`patch interval      p50 ${histPercentile(patches, 50)} ms   p99 ${histPercentile(patches, 99)} ms   (seen by clients, ${patches.reduce((a, b) => a + b, 0)} patches)`);
+    console.log(patchLine(mergeHist(results, 'patchHist')));
     console.log(`chat                ${sum('chatSent')} sent, ${sum('chatAcked')} acknowledged, refused ${JSON.stringify(refused)}; send → ack p50 ${histPercentile(acks, 50)} ms   p99 ${histPercentile(acks, 99)} ms`);
     console.log(`server CPU          ${f(cpuMs / (ccu * elapsed), 3)} ms per client-second   (${f((cpuMs / (elapsed * 1000)) * 100)} % of one core)`);
     console.log(`room tick           p50 ${f(g('pulse_room_tick_seconds{quantile="0.5"}') * 1000, 3)} ms   p99 ${f(g('pulse_room_tick_seconds{quantile="0.99"}') * 1000, 3)} ms   max ${f(g('pulse_room_tick_seconds{quantile="1"}') * 1000, 3)} ms`);

@@ -10,7 +10,7 @@
  */
 import type { Presence } from '@colyseus/core';
 import { isUuid, type ChatLine, type FlagSummary, type ModerationNotice } from '@pulse-arena/shared';
-import { log } from '../log.js';
+import { errorMessage, log } from '../log.js';
 
 const busLog = log.child({ component: 'cluster-bus' });
 
@@ -52,7 +52,7 @@ export function presenceBus(presence: Presence, processId: string, warn: (msg: s
       try {
         h(event);
       } catch (err) {
-        warn(`[cluster] ${event.type} handler failed: ${err instanceof Error ? err.message : String(err)}`);
+        warn(`[cluster] ${event.type} handler failed: ${errorMessage(err)}`);
       }
     }
   };
@@ -61,14 +61,14 @@ export function presenceBus(presence: Presence, processId: string, warn: (msg: s
       const env: Envelope = { from: processId, event };
       // Presence implementations answer with a promise (Redis) or synchronously (local).
       Promise.resolve().then(() => presence.publish(CLUSTER_CHANNEL, env)).catch((err: unknown) => {
-        warn(`[cluster] could not publish ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
+        warn(`[cluster] could not publish ${event.type}: ${errorMessage(err)}`);
       });
     },
     on(handler) {
       handlers.add(handler);
       subscribed ??= Promise.resolve().then(() => presence.subscribe(CLUSTER_CHANNEL, receive)).catch((err: unknown) => {
         // Redis presence resubscribes by itself once it reconnects.
-        warn(`[cluster] could not subscribe yet: ${err instanceof Error ? err.message : String(err)}`);
+        warn(`[cluster] could not subscribe yet: ${errorMessage(err)}`);
       });
       return () => handlers.delete(handler);
     },

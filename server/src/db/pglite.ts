@@ -36,6 +36,12 @@ async function exists(file: string): Promise<boolean> {
   return access(file).then(() => true, () => false);
 }
 
+/** Waits for a worker's first message; @throws unless it is 'ready'. */
+async function ready(worker: Worker): Promise<void> {
+  const first = await nextMessage(worker);
+  if (first.type !== 'ready') throw new Error(first.type === 'error' ? first.message : `unexpected ${first.type}`);
+}
+
 function nextMessage(worker: Worker): Promise<PgliteWorkerMessage> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: PgliteWorkerMessage) => { cleanup(); resolve(m); };
@@ -75,15 +81,13 @@ export async function startPgliteServer(opts: StartPgliteOptions = {}): Promise<
     if (opts.dataDir !== undefined && !(await exists(join(opts.dataDir, 'PG_VERSION')))) {
       const creator = spawnModuleWorker(new URL('./pgliteWorker.ts', import.meta.url), { ...init, initOnly: true }, 'pulse-pglite-init');
       try {
-        const created = await nextMessage(creator);
-        if (created.type !== 'ready') throw new Error(created.type === 'error' ? created.message : `unexpected ${created.type}`);
+        await ready(creator);
       } finally {
         await creator.terminate();
       }
     }
     worker = spawnModuleWorker(new URL('./pgliteWorker.ts', import.meta.url), init, 'pulse-pglite');
-    const first = await nextMessage(worker);
-    if (first.type !== 'ready') throw new Error(first.type === 'error' ? first.message : `unexpected ${first.type}`);
+    await ready(worker);
   } catch (err) {
     await worker?.terminate();
     await rm(socketDir, { recursive: true, force: true });

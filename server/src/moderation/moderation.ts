@@ -81,7 +81,6 @@ export class Moderation {
     bus.on((e) => { if (e.type === 'flag') this.events.emit('flag', e.flag); });
   }
 
-  /** Flags a message the pipeline masked, held or blocked (call after the message is stored). */
   /**
    * Stores a line the pipeline decided on; a line it did not simply allow is stored with its
    * flag in the same statement (one round trip before the line goes out), and the flag is
