@@ -193,6 +193,42 @@ for (const impl of implementations) {
       await q.close();
     });
 
+    it("stores the director's samples, decisions and profiles with their JSON as given", async () => {
+      const q = queue();
+      const matchId = randomUUID();
+      const player = randomUUID();
+      const roomId = `room-${randomUUID()}`;
+      // Quotes, backslashes, braces, non-ASCII and nesting: the rows travel as one JSON document.
+      const awkward = { 'say "gg"': 'a\\b {c} [d]', ünï: '😀', nested: { list: [1.5, -2, null, true], empty: {} } };
+      const sampleId = randomUUID(), decisionId = randomUUID(), bareDecisionId = randomUUID();
+      q.recordDirectorSample({ id: sampleId, at: at(1), roomId, matchId, ruleSetVersion: 3, inputs: awkward, knobs: { room: { spawnRate: 1.25 } } });
+      q.recordDecision({
+        id: decisionId, at: at(2), roomId, matchId, playerId: player, ruleSetVersion: 3, ruleId: 'rule "1"', kind: 'recommend',
+        inputs: awkward, changes: { enemySpeed: [1, 0.9] }, recommendation: { kind: 'loadout', message: "try the 'spread'" },
+      });
+      q.recordDecision({ id: bareDecisionId, at: at(3), roomId, matchId, playerId: null, ruleSetVersion: 3, ruleId: 'r2', kind: 'activate', inputs: {}, changes: {} });
+      q.upsertPlayer({ id: player, name: 'p', seenAt: at(0) });
+      q.saveProfile({ playerId: player, mode: 'relaxed', loadout: 'spread', style: { collector: 0.75 }, difficulty: 0.4, updatedAt: at(4) });
+      await q.flush();
+      expect(q.stats()).toMatchObject({ failed: 0, rejected: 0, queued: 0 });
+
+      const sample = await db.prisma.directorSample.findUniqueOrThrow({ where: { id: sampleId } });
+      expect(sample).toMatchObject({ at: at(1), roomId, matchId, ruleSetVersion: 3, inputs: awkward, knobs: { room: { spawnRate: 1.25 } } });
+      const decisions = await db.prisma.directorDecision.findMany({ where: { matchId }, orderBy: { at: 'asc' } });
+      expect(decisions).toMatchObject([
+        { id: decisionId, at: at(2), playerId: player, ruleId: 'rule "1"', kind: 'recommend', inputs: awkward, changes: { enemySpeed: [1, 0.9] }, recommendation: { kind: 'loadout', message: "try the 'spread'" } },
+        { id: bareDecisionId, at: at(3), playerId: null, ruleId: 'r2', kind: 'activate', recommendation: null },
+      ]);
+      expect(await db.prisma.playerProfile.findUniqueOrThrow({ where: { playerId: player } }))
+        .toMatchObject({ mode: 'relaxed', loadout: 'spread', style: { collector: 0.75 }, difficulty: 0.4, updatedAt: at(4) });
+
+      // An older profile does not overwrite a newer one.
+      q.saveProfile({ playerId: player, mode: 'standard', loadout: 'blaster', style: {}, difficulty: 0.9, updatedAt: at(3) });
+      await q.flush();
+      expect(await db.prisma.playerProfile.findUniqueOrThrow({ where: { playerId: player } })).toMatchObject({ mode: 'relaxed', difficulty: 0.4 });
+      await q.close();
+    });
+
     it('stores a chat message with the same id once', async () => {
       const q = queue();
       const player = randomUUID();

@@ -404,30 +404,28 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
     }));
     out.push(prisma.chatMessage.createMany({ data, skipDuplicates: true }));
   }
-  // JSON columns go as text serialised here (native JSON.stringify): Prisma's createMany walks
-  // every nested value of every row in JavaScript, and director samples are the bulk of the writes.
+  // The director's rows are mostly nested JSON: they go as one JSON document per statement
+  // (native JSON.stringify, one parameter). Prisma's createMany walks every nested value in
+  // JavaScript, and text[] parameters make the driver escape every quote of every element.
   if (samples.size > 0) {
-    const rows = [...samples.values()];
+    const rows = [...samples.values()].map((r) => ({
+      i: r.id, a: iso(r.at), r: r.roomId, m: r.matchId, v: r.ruleSetVersion, inp: r.inputs, k: r.knobs,
+    }));
     out.push(prisma.$executeRaw`
       INSERT INTO "DirectorSample" ("id", "at", "roomId", "matchId", "ruleSetVersion", "inputs", "knobs")
-      SELECT i, a, r, m, v, inp::jsonb, k::jsonb FROM unnest(
-        ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => iso(r.at))}::timestamp(3)[], ${rows.map((r) => r.roomId)}::text[],
-        ${rows.map((r) => r.matchId)}::uuid[], ${rows.map((r) => r.ruleSetVersion)}::int4[],
-        ${rows.map((r) => JSON.stringify(r.inputs))}::text[], ${rows.map((r) => JSON.stringify(r.knobs))}::text[]
-      ) AS x(i, a, r, m, v, inp, k)
+      SELECT i, a, r, m, v, inp, k FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x(i uuid, a timestamp(3), r text, m uuid, v int4, inp jsonb, k jsonb)
       ON CONFLICT ("id") DO NOTHING`);
   }
   if (decisions.size > 0) {
-    const rows = [...decisions.values()];
+    const rows = [...decisions.values()].map((r) => ({
+      i: r.id, a: iso(r.at), r: r.roomId, m: r.matchId, p: r.playerId, v: r.ruleSetVersion, ru: r.ruleId, k: r.kind,
+      inp: r.inputs, ch: r.changes, rec: r.recommendation ?? null,
+    }));
     out.push(prisma.$executeRaw`
       INSERT INTO "DirectorDecision" ("id", "at", "roomId", "matchId", "playerId", "ruleSetVersion", "ruleId", "kind", "inputs", "changes", "recommendation")
-      SELECT i, a, r, m, p, v, ru, k, inp::jsonb, ch::jsonb, rec::jsonb FROM unnest(
-        ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => iso(r.at))}::timestamp(3)[], ${rows.map((r) => r.roomId)}::text[],
-        ${rows.map((r) => r.matchId)}::uuid[], ${rows.map((r) => r.playerId)}::uuid[], ${rows.map((r) => r.ruleSetVersion)}::int4[],
-        ${rows.map((r) => r.ruleId)}::text[], ${rows.map((r) => r.kind)}::text[],
-        ${rows.map((r) => JSON.stringify(r.inputs))}::text[], ${rows.map((r) => JSON.stringify(r.changes))}::text[],
-        ${rows.map((r) => (r.recommendation ? JSON.stringify(r.recommendation) : null))}::text[]
-      ) AS x(i, a, r, m, p, v, ru, k, inp, ch, rec)
+      SELECT i, a, r, m, p, v, ru, k, inp, ch, rec FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x(i uuid, a timestamp(3), r text, m uuid, p uuid, v int4, ru text, k text, inp jsonb, ch jsonb, rec jsonb)
       ON CONFLICT ("id") DO NOTHING`);
   }
   if (recommendations.size > 0) {
@@ -442,14 +440,13 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
       WHERE r."id" = u.id AND r."outcome" IS NULL`);
   }
   if (profiles.size > 0) {
-    const rows = [...profiles.values()];
+    const rows = [...profiles.values()].map((r) => ({
+      p: r.playerId, m: r.mode, l: r.loadout, s: r.style, d: r.difficulty, u: iso(r.updatedAt),
+    }));
     out.push(prisma.$executeRaw`
       INSERT INTO "PlayerProfile" ("playerId", "mode", "loadout", "style", "difficulty", "updatedAt")
-      SELECT p, m, l, s::jsonb, d, u FROM unnest(
-        ${rows.map((r) => r.playerId)}::uuid[], ${rows.map((r) => r.mode)}::text[], ${rows.map((r) => r.loadout)}::text[],
-        ${rows.map((r) => JSON.stringify(r.style))}::text[], ${rows.map((r) => r.difficulty)}::float8[],
-        ${rows.map((r) => iso(r.updatedAt))}::timestamp(3)[]
-      ) AS x(p, m, l, s, d, u)
+      SELECT p, m, l, s, d, u FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x(p uuid, m text, l text, s jsonb, d float8, u timestamp(3))
       ON CONFLICT ("playerId") DO UPDATE SET "mode" = EXCLUDED."mode", "loadout" = EXCLUDED."loadout",
         "style" = EXCLUDED."style", "difficulty" = EXCLUDED."difficulty", "updatedAt" = EXCLUDED."updatedAt"
       WHERE EXCLUDED."updatedAt" >= "PlayerProfile"."updatedAt"`);

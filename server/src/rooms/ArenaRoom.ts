@@ -581,15 +581,16 @@ function syncMap<E extends { id: number }, S>(
   update: ((entity: E, state: S) => void) | null,
   create: (entity: E) => S,
 ): void {
-  const live = new Set<string>();
   for (const e of entities) {
     const key = String(e.id);
-    live.add(key);
     let st = map.get(key);
     if (!st) { st = create(e); map.set(key, st); }
     if (update) update(e, st);
   }
-  if (map.size !== live.size) {
+  // Ids are unique and every entity is in the map now: it holds stale keys exactly when it is
+  // larger (most ticks nothing despawned, and no set of live keys needs building).
+  if (map.size > entities.length) {
+    const live = new Set(entities.map((e) => String(e.id)));
     for (const key of [...map.keys()]) if (!live.has(key)) map.delete(key);
   }
 }
