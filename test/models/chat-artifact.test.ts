@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeChatText } from '@pulse-arena/shared/chat';
 import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, type ChatModelMetadata } from '../../models/src/chat/classifier.js';
-import { readChatCorpus, type ChatExample } from '../../models/src/chat/corpus.js';
-import { evaluateChat } from '../../models/src/chat/eval.js';
+import { describeCorpusLines, readChatCorpus, type ChatExample } from '../../models/src/chat/corpus.js';
+import { evaluateChat, renderModelCard } from '../../models/src/chat/eval.js';
 import { initBackend, tf } from '../../models/src/runtime/index.js';
 
 const DIR = DEFAULT_CHAT_MODEL_DIR;
@@ -103,5 +103,33 @@ describe('chat model v1 artifact', () => {
     const t0 = performance.now();
     for (let i = 0; i < 20; i++) chat.score(['nice shot bro']);
     expect((performance.now() - t0) / 20).toBeLessThan(50);
+  });
+
+  it("describes a corpus given with --corpus by its own lines, not the generator's", async () => {
+    const meta = JSON.parse(await readFile(path.join(DIR, 'metadata.json'), 'utf8')) as ChatModelMetadata;
+    const ownCard = await readFile(path.join(DIR, 'MODEL_CARD.md'), 'utf8');
+    const e = evaluateChat(chat, corpus, 'test');
+    // The committed corpus: the card is the generator's story, rendered again identically.
+    expect(renderModelCard(meta, e)).toBe(ownCard);
+
+    const given = corpus.filter((x) => !x.tags.includes('counterfactual')).slice(0, 5000);
+    const lines = describeCorpusLines(given);
+    expect(lines.lines).toBe(5000);
+    expect(lines.counterfactual).toBe(0);
+    expect(lines.bySplit.train + lines.bySplit.val + lines.bySplit.test).toBe(5000);
+    const card = renderModelCard({
+      ...meta,
+      corpus: {
+        path: 'studio/chat.jsonl', sha256: 'abc', lines: lines.lines, generated: false, templates: lines.templates,
+        bySplit: lines.bySplit, counterfactualLines: 0, quotedLines: 0,
+      },
+    }, e);
+    expect(card).toContain(`\`studio/chat.jsonl\` — 5000 labelled lines from ${lines.templates} templates, given with \`--corpus\``);
+    expect(card).toContain(`Lines: train ${lines.bySplit.train}, val ${lines.bySplit.val}, test ${lines.bySplit.test}.`);
+    expect(card).toContain('--corpus studio/chat.jsonl --out models/chat/v1');
+    // Nothing the generator alone knows, and no claim that the file is the generated corpus.
+    expect(card).not.toContain('Jaccard');
+    expect(card).not.toContain('regenerates the committed corpus');
+    expect(card).not.toContain(String((meta.corpus as { templates: number }).templates));
   });
 });

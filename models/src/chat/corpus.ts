@@ -364,6 +364,32 @@ export interface CorpusStats {
   quoted: number;
 }
 
+/** What any corpus's lines tell about it (the generator adds what only it knows). */
+export type CorpusLineStats = Omit<CorpusStats, 'nearDuplicatesDropped' | 'trainOnlyTemplates'>;
+
+/** Line counts by split, label and tag, and the number of distinct templates, of a corpus. */
+export function describeCorpusLines(examples: readonly ChatExample[]): CorpusLineStats {
+  const zero = (): Record<Split, number> => ({ train: 0, val: 0, test: 0 });
+  const stats: CorpusLineStats = {
+    lines: examples.length, templates: new Set(examples.map((e) => e.template)).size, bySplit: zero(), toxicBySplit: zero(),
+    sentimentBySplit: {
+      train: { positive: 0, neutral: 0, negative: 0 }, val: { positive: 0, neutral: 0, negative: 0 },
+      test: { positive: 0, neutral: 0, negative: 0 },
+    },
+    evasions: 0, identity: 0, counterfactual: 0, quoted: 0,
+  };
+  for (const e of examples) {
+    stats.bySplit[e.split]++;
+    stats.toxicBySplit[e.split] += e.toxic;
+    stats.sentimentBySplit[e.split][e.sentiment]++;
+    if (e.tags.includes('evasion')) stats.evasions++;
+    if (e.tags.includes('identity')) stats.identity++;
+    if (e.tags.includes('counterfactual')) stats.counterfactual++;
+    if (e.tags.includes('quoted')) stats.quoted++;
+  }
+  return stats;
+}
+
 /**
  * Generates the corpus. Deterministic: the same seed and templates give the same lines in
  * the same order.
@@ -488,26 +514,10 @@ export function generateChatCorpus(seed = DEFAULT_CORPUS_SEED): { examples: Chat
     examples.push(example);
   }
 
-  const zero = (): Record<Split, number> => ({ train: 0, val: 0, test: 0 });
   const stats: CorpusStats = {
-    lines: examples.length, templates, bySplit: zero(), toxicBySplit: zero(),
-    sentimentBySplit: {
-      train: { positive: 0, neutral: 0, negative: 0 }, val: { positive: 0, neutral: 0, negative: 0 },
-      test: { positive: 0, neutral: 0, negative: 0 },
-    },
-    evasions: 0, identity: 0, nearDuplicatesDropped,
+    ...describeCorpusLines(examples), templates, nearDuplicatesDropped,
     trainOnlyTemplates: TEMPLATE_GROUPS_ALL.filter((g) => g.trainOnly).reduce((n, g) => n + g.templates.length, 0),
-    counterfactual: 0, quoted: 0,
   };
-  for (const e of examples) {
-    stats.bySplit[e.split]++;
-    stats.toxicBySplit[e.split] += e.toxic;
-    stats.sentimentBySplit[e.split][e.sentiment]++;
-    if (e.tags.includes('evasion')) stats.evasions++;
-    if (e.tags.includes('identity')) stats.identity++;
-    if (e.tags.includes('counterfactual')) stats.counterfactual++;
-    if (e.tags.includes('quoted')) stats.quoted++;
-  }
   return { examples, stats };
 }
 

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng, initBackend, ProgressBar, saveModel, tf, type BackendChoice, type Rng } from '../runtime/index.js';
 import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, METADATA_JSON, VOCAB_JSON, type ChatModelMetadata } from './classifier.js';
-import { DEFAULT_CORPUS_PATH, DEFAULT_CORPUS_SEED, generateChatCorpus, parseChatCorpus, type ChatExample } from './corpus.js';
+import { corpusToJsonl, DEFAULT_CORPUS_PATH, DEFAULT_CORPUS_SEED, describeCorpusLines, generateChatCorpus, parseChatCorpus, type ChatExample } from './corpus.js';
 import { IDENTITY_GROUPS } from './corpusTemplates.js';
 import { applyLexiconPrior } from './lexiconPrior.js';
 import { evaluateChat, evaluationSummary, meetsTargets, metricsTable, renderModelCard } from './eval.js';
@@ -440,7 +440,11 @@ export async function main(argv: string[]): Promise<void> {
   console.error(`training the chat model on ${backend}: ${corpus.length} corpus lines → ${out}`);
 
   const result = await trainChatModel(corpus, options);
-  const { stats } = generateChatCorpus(DEFAULT_CORPUS_SEED);
+  // The generator's statistics describe the corpus only if the file is exactly what it writes;
+  // any other corpus is described by what its lines tell.
+  const generated = generateChatCorpus(DEFAULT_CORPUS_SEED);
+  const isGenerated = corpusToJsonl(generated.examples) === corpusText;
+  const lineStats = isGenerated ? generated.stats : describeCorpusLines(corpus);
   const meta: ChatModelMetadata = {
     name: 'chat',
     version: Number(/v(\d+)$/.exec(out)?.[1] ?? 1),
@@ -457,9 +461,12 @@ export async function main(argv: string[]): Promise<void> {
     },
     corpus: {
       path: path.relative(process.cwd(), values.corpus), sha256: sha256(corpusText), lines: corpus.length,
-      seed: DEFAULT_CORPUS_SEED, templates: stats.templates, bySplit: stats.bySplit, identityGroups: IDENTITY_GROUPS.length,
-      nearDuplicatesDropped: stats.nearDuplicatesDropped, trainOnlyTemplates: stats.trainOnlyTemplates,
-      counterfactualLines: stats.counterfactual, quotedLines: stats.quoted,
+      generated: isGenerated, templates: lineStats.templates, bySplit: lineStats.bySplit, identityGroups: IDENTITY_GROUPS.length,
+      counterfactualLines: lineStats.counterfactual, quotedLines: lineStats.quoted,
+      ...(isGenerated && {
+        seed: DEFAULT_CORPUS_SEED, nearDuplicatesDropped: generated.stats.nearDuplicatesDropped,
+        trainOnlyTemplates: generated.stats.trainOnlyTemplates,
+      }),
     },
   };
   await saveModel(result.model, out);
