@@ -56,7 +56,10 @@ export function installMetrics(sources: MetricsSources): void {
   const first = installed === null;
   installed = sources;
   if (!first) return;
-  const local = () => matchMaker.query({ processId: matchMaker.processId });
+  // Both gauges read one listing per scrape (prom-client collects them concurrently; with
+  // Redis a listing is a round trip to the driver).
+  let listing: ReturnType<typeof matchMaker.query> | null = null;
+  const local = () => (listing ??= matchMaker.query({ processId: matchMaker.processId }).finally(() => { listing = null; }));
   new Gauge({
     name: 'pulse_clients', help: 'Connected players in this process', registers: [metricsRegistry],
     async collect() { this.set((await local()).reduce((n, r) => n + r.clients, 0)); },

@@ -4,6 +4,7 @@
  * Each player's window is classified and the smoothed read reaches that player (and only
  * that player); every chat message is scored and its scores are stored with it.
  */
+import { matchMaker } from '@colyseus/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClientMessage, ServerMessage, TICK_MS, type InputMessage, type ProfileMessage } from '@pulse-arena/shared';
 // Before the database modules: Prisma's generated client defines a global __dirname, which
@@ -116,7 +117,11 @@ describe('models in live play', () => {
     room.send(ClientMessage.Chat, { text: 'gg everyone, nice run', clientId: 'metered' });
     room.send(ClientMessage.Chat, { text: 12 });
     await new Promise((r) => setTimeout(r, 1_500));
+    const listings = vi.spyOn(matchMaker.driver, 'query');
     const res = await fetch(`${arena.http}/metrics`);
+    // Players and rooms come from one matchmaker listing per scrape.
+    expect(listings).toHaveBeenCalledTimes(1);
+    listings.mockRestore();
     expect(res.headers.get('content-type')).toContain('text/plain');
     const metrics = parseMetrics(await res.text());
     const value = (series: string): number => metrics.get(series) ?? NaN;
