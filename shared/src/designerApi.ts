@@ -173,6 +173,35 @@ export interface ModelStatusReport {
   queued: number;
 }
 
+/** The window `GET /api/designer/recommendations` reports on by default, and the longest it accepts. */
+export const OUTCOME_WINDOW_DEFAULT_MS = 24 * 3600_000;
+export const OUTCOME_WINDOW_MAX_MS = 31 * 24 * 3600_000;
+
+/** How players answered one rule's recommendations of one kind. */
+export interface RecommendationOutcomeRow {
+  /** The rule that made them (null: its decision row is gone, e.g. after a player's data was erased). */
+  ruleId: string | null;
+  /** What was recommended: mode, loadout, room… */
+  kind: string;
+  shown: number;
+  accepted: number;
+  dismissed: number;
+  /** Expired without an answer (the player kept playing). */
+  ignored: number;
+  /** Still on screen, or its outcome not stored yet. */
+  pending: number;
+  /** accepted / (accepted + dismissed + ignored); null while none is answered. */
+  acceptance: number | null;
+}
+
+/** `GET /api/designer/recommendations?since=&until=`: recommendations shown in [since, until). */
+export interface RecommendationOutcomes {
+  since: string;
+  until: string;
+  /** Most shown first. */
+  rows: RecommendationOutcomeRow[];
+}
+
 export interface LobbyRecommendations {
   /** Best guess of the player's mode and loadout from their last matches (null: new player). */
   mode: { value: Mode; why: string } | null;

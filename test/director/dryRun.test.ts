@@ -8,7 +8,8 @@
  * the decision log's filters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DecisionRecord, DryRunReport, RuleSet } from '@pulse-arena/shared';
+import { randomUUID } from 'node:crypto';
+import type { DecisionRecord, DryRunReport, RecommendationOutcomes, RuleSet } from '@pulse-arena/shared';
 // Before the database modules (see test/rooms/liveModels.test.ts).
 import { bootArena, type BootedArena } from '../helpers/arenaServer.js';
 import { recordBotPlay, type BotPlayResult } from '../bench/botPlay.js';
@@ -158,5 +159,63 @@ describe('designer API over the recorded hour', () => {
     expect(rows.map((r) => r.at)).toEqual(sorted.map((r) => r.at));
     expect((await call('/api/designer/decisions?playerId=nope', designer)).status).toBe(400);
     expect((await call('/api/designer/decisions?limit=5000', designer)).status).toBe(400);
+  });
+  it("counts how players answered each rule's recommendations", async () => {
+    // Three more, from no rule: one accepted, one dismissed, one still on screen.
+    const base = { playerId: randomUUID(), matchId: randomUUID(), roomId: 'outcomes', kind: 'loadout', value: 'rapid', message: 'try rapid', decisionId: null };
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    ids.forEach((id, i) => writes.recordRecommendation({ ...base, id, createdAt: new Date(START + 10_000 + i) }));
+    await writes.flush();
+    writes.resolveRecommendation({ id: ids[0]!, outcome: 'accepted', resolvedAt: new Date(START + 20_000) });
+    writes.resolveRecommendation({ id: ids[1]!, outcome: 'dismissed', resolvedAt: new Date(START + 20_000) });
+    await writes.flush();
+
+    const window = `since=${new Date(START).toISOString()}&until=${new Date(played.endAt + 1).toISOString()}`;
+    expect((await call(`/api/designer/recommendations?${window}`, null)).status).toBe(401);
+    expect((await call(`/api/designer/recommendations?${window}`, moderator)).status).toBe(403);
+    const res = await call(`/api/designer/recommendations?${window}`, designer);
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as RecommendationOutcomes;
+    expect(report.since).toBe(new Date(START).toISOString());
+
+    // The same counts, worked out here from the stored rows.
+    const recs = await db.prisma.recommendation.findMany({ where: { createdAt: { gte: new Date(START), lt: new Date(played.endAt + 1) } } });
+    const rules = new Map((await db.prisma.directorDecision.findMany({ where: { kind: 'recommend' }, select: { id: true, ruleId: true } })).map((d) => [d.id, d.ruleId]));
+    const expected = new Map<string, { shown: number; accepted: number; dismissed: number; ignored: number; pending: number }>();
+    for (const r of recs) {
+      const key = `${(r.decisionId && rules.get(r.decisionId)) ?? null}|${r.kind}`;
+      const e = expected.get(key) ?? { shown: 0, accepted: 0, dismissed: 0, ignored: 0, pending: 0 };
+      e.shown++;
+      if (r.outcome === null) e.pending++;
+      else e[r.outcome as 'accepted' | 'dismissed' | 'ignored']++;
+      expected.set(key, e);
+    }
+    expect(report.rows.length).toBe(expected.size);
+    for (const row of report.rows) {
+      const e = expected.get(`${row.ruleId}|${row.kind}`);
+      expect(row, `${row.ruleId} ${row.kind}`).toMatchObject(e!);
+      const answered = row.accepted + row.dismissed + row.ignored;
+      expect(row.acceptance).toBe(answered === 0 ? null : row.accepted / answered);
+    }
+    // The bots' hour: the director's rules recommended, and unanswered advice expired as ignored.
+    const fromRules = report.rows.filter((r) => r.ruleId !== null);
+    expect(fromRules.reduce((n, r) => n + r.shown, 0)).toBeGreaterThan(0);
+    expect(fromRules.reduce((n, r) => n + r.ignored, 0)).toBeGreaterThan(0);
+    expect(report.rows.find((r) => r.ruleId === null && r.kind === 'loadout')).toMatchObject({ shown: 3, accepted: 1, dismissed: 1, pending: 1, acceptance: 0.5 });
+    // Most shown first.
+    expect(report.rows.map((r) => r.shown)).toEqual([...report.rows.map((r) => r.shown)].sort((a, b) => b - a));
+
+    for (const [query, error] of [
+      ['since=yesterday', 'since: must be an ISO date-time'],
+      [`since=${new Date(START).toISOString()}&until=${new Date(START).toISOString()}`, 'since: must be before until'],
+      [`since=2026-01-01T00:00:00Z&until=2026-03-01T00:00:00Z`, 'since: the window is at most 31 days'],
+    ] as const) {
+      const bad = await call(`/api/designer/recommendations?${query}`, designer);
+      expect(bad.status, query).toBe(400);
+      expect(await bad.json()).toEqual({ error });
+    }
+    // Default window: the last 24 h, which the recorded hour (in the past) is not in.
+    const recent = (await (await call('/api/designer/recommendations', designer)).json()) as RecommendationOutcomes;
+    expect(Date.parse(recent.until) - Date.parse(recent.since)).toBe(24 * 3600_000);
   });
 });

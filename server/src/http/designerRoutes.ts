@@ -1,13 +1,14 @@
 /**
  * The designer console's API (shapes in shared/src/designerApi.ts): rule-set versions,
- * validation, publish and rollback, dry run, the decision log, live rooms and model
- * status — all behind the designer (or admin) role — and the lobby's recommendations
+ * validation, publish and rollback, dry run, the decision log, recommendation outcomes,
+ * live rooms and model status — all behind the designer (or admin) role — and the lobby's recommendations
  * for guests.
  */
 import express, { type Router } from 'express';
 import {
-  MAX_PUBLISH_NOTE, isUuid, parseRuleSet,
-  type DecisionRecord, type LiveRoom, type ModelStatusReport, type PublishResponse, type ValidationResponse,
+  MAX_PUBLISH_NOTE, OUTCOME_WINDOW_DEFAULT_MS, OUTCOME_WINDOW_MAX_MS, isUuid, parseRuleSet,
+  type DecisionRecord, type LiveRoom, type ModelStatusReport, type PublishResponse, type RecommendationOutcomes,
+  type ValidationResponse,
 } from '@pulse-arena/shared';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Accounts } from '../auth/accounts.js';
@@ -141,6 +142,39 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
       inputs: r.inputs as DecisionRecord['inputs'], changes: r.changes as unknown as DecisionRecord['changes'],
       ...(r.recommendation && { recommendation: r.recommendation as unknown as NonNullable<DecisionRecord['recommendation']> }),
     }));
+    res.json(body);
+  });
+
+  // Did players take the director's advice? Counted in the database, one row per rule and kind.
+  router.get('/api/designer/recommendations', async (req, res) => {
+    if (!opts.prisma) return void res.status(503).json({ error: 'recommendation outcomes need a database' });
+    const q = req.query as Record<string, unknown>;
+    const until = q.until === undefined ? new Date() : parseTime(q.until);
+    if (!until) return void res.status(400).json({ error: 'until: must be an ISO date-time' });
+    const since = q.since === undefined ? new Date(until.getTime() - OUTCOME_WINDOW_DEFAULT_MS) : parseTime(q.since);
+    if (!since) return void res.status(400).json({ error: 'since: must be an ISO date-time' });
+    if (since >= until) return void res.status(400).json({ error: 'since: must be before until' });
+    if (until.getTime() - since.getTime() > OUTCOME_WINDOW_MAX_MS) {
+      return void res.status(400).json({ error: `since: the window is at most ${OUTCOME_WINDOW_MAX_MS / 86_400_000} days` });
+    }
+    // Times are stored as UTC wall-clock timestamps; ISO strings cast to timestamp keep them so.
+    const rows = await opts.prisma.$queryRaw<Array<{ ruleId: string | null; kind: string; shown: number; accepted: number; dismissed: number; ignored: number; pending: number }>>`
+      SELECT d."ruleId" AS "ruleId", r."kind" AS "kind", count(*)::int AS "shown",
+        (count(*) FILTER (WHERE r."outcome" = 'accepted'))::int AS "accepted",
+        (count(*) FILTER (WHERE r."outcome" = 'dismissed'))::int AS "dismissed",
+        (count(*) FILTER (WHERE r."outcome" = 'ignored'))::int AS "ignored",
+        (count(*) FILTER (WHERE r."outcome" IS NULL))::int AS "pending"
+      FROM "Recommendation" r LEFT JOIN "DirectorDecision" d ON d."id" = r."decisionId"
+      WHERE r."createdAt" >= ${since.toISOString()}::timestamp(3) AND r."createdAt" < ${until.toISOString()}::timestamp(3)
+      GROUP BY 1, 2
+      ORDER BY 3 DESC, 1, 2`;
+    const body: RecommendationOutcomes = {
+      since: since.toISOString(), until: until.toISOString(),
+      rows: rows.map((r) => {
+        const answered = r.accepted + r.dismissed + r.ignored;
+        return { ...r, acceptance: answered === 0 ? null : r.accepted / answered };
+      }),
+    };
     res.json(body);
   });
 
