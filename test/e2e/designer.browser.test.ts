@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ARENA_ROOM, KNOB_NAMES,
-  type DryRunReport, type LiveRoom, type RuleSetVersionDetail,
+  type DryRunReport, type LiveRoom, type RecommendationOutcomes, type RuleSetVersionDetail,
 } from '@pulse-arena/shared';
 import { launchChromium, type ChromiumSession } from './chromium.js';
 import { apiCall, loginToken, signIn } from './consoleSession.js';
@@ -211,6 +211,29 @@ describe('designer console in the browser', () => {
     expect(await page.locator('#dry-run-report tr[data-knob]').count()).toBe(report.knobs.length);
     expect(await page.locator('#dry-run-report .stats').textContent()).toContain(String(report.samples));
     await page.screenshot({ path: path.join(ARTIFACTS, 'designer-dry-run.png'), fullPage: true });
+
+    // Recommendation outcomes: the table shows what the API counts, for the window picked.
+    const outcomesFor = (minutes: number) => page.waitForResponse((r) => {
+      const url = new URL(r.url());
+      return url.pathname === '/api/designer/recommendations'
+        && Date.parse(url.searchParams.get('until')!) - Date.parse(url.searchParams.get('since')!) === minutes * 60_000;
+    }, WAIT);
+    const day = outcomesFor(1440);
+    await page.locator('#tab-outcomes').click();
+    const dayAnswer = await day;
+    expect(dayAnswer.status()).toBe(200);
+    const hour = outcomesFor(60);
+    await page.locator('#outcomes-window').selectOption('60');
+    const outcomes = (await (await hour).json()) as RecommendationOutcomes;
+    await page.locator('#outcomes-summary dd').first().waitFor(WAIT);
+    await expect.poll(async () => page.locator('#outcomes-summary dd').first().textContent(), WAIT)
+      .toBe(String(outcomes.rows.reduce((n, r) => n + r.shown, 0)));
+    if (outcomes.rows.length === 0) {
+      expect(await page.locator('#outcomes-body').textContent()).toContain('No recommendations shown in this window.');
+    } else {
+      expect(await page.locator('#outcomes-body tr[data-kind]').count()).toBe(outcomes.rows.length);
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, 'designer-outcomes.png') });
 
     // (d) Nothing went wrong in the page.
     expect(pageProblems).toEqual([]);

@@ -7,6 +7,7 @@ import { DryRunPanel } from './dryRun.js';
 import { RuleEditor } from './editor.js';
 import { LiveRoomsPanel } from './liveRooms.js';
 import { ModelsPanel } from './models.js';
+import { OutcomesPanel } from './outcomes.js';
 import { renderReference } from './reference.js';
 import { SessionGate } from '../console/sessionGate.js';
 import { Tabs } from './tabs.js';
@@ -27,7 +28,7 @@ const versions = new VersionsPanel({
   },
 });
 const tabs = new Tabs(byId('console-view', HTMLDivElement), {
-  rules: editor, versions, 'dry-run': dryRun, live: new LiveRoomsPanel(), models: new ModelsPanel(),
+  rules: editor, versions, 'dry-run': dryRun, live: new LiveRoomsPanel(), outcomes: new OutcomesPanel(), models: new ModelsPanel(),
 });
 renderReference(byId('rules-reference', HTMLElement));
 
