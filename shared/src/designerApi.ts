@@ -179,7 +179,9 @@ export const OUTCOME_WINDOW_MAX_MS = 31 * 24 * 3600_000;
 
 /** How players answered one rule's recommendations of one kind. */
 export interface RecommendationOutcomeRow {
-  /** The rule that made them (null: its decision row is gone, e.g. after a player's data was erased). */
+  /** The director's rules in play, or the lobby's suggestions at join (taken or not, never pending). */
+  source: 'director' | 'lobby';
+  /** The rule that made them (null for the lobby, or when its decision row is gone, e.g. after a player's data was erased). */
   ruleId: string | null;
   /** What was recommended: mode, loadout, room… */
   kind: string;

@@ -42,7 +42,22 @@ export interface JoinOptions {
    * as their account (its id is the player id) instead of as a guest.
    */
   token?: string;
+  /**
+   * What the lobby recommended when the player pressed join (see `GET /api/recommendations`),
+   * so the server can record whether they took the advice. Omit when it showed none.
+   */
+  lobby?: LobbyAdvice;
 }
+
+/** The lobby's suggestions on screen at join time. */
+export interface LobbyAdvice {
+  mode?: Mode;
+  loadout?: Loadout;
+  /** Rooms it suggested joining (at most {@link MAX_LOBBY_ROOMS}). */
+  roomIds?: string[];
+}
+export const MAX_LOBBY_ROOMS = 3;
+const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** One tick of input (see {@link PlayerInput} for the meaning of each field). */
 export type InputMessage = PlayerInput;
@@ -343,12 +358,12 @@ export function parseRecommendationResponse(raw: unknown): Parsed<Recommendation
 }
 
 export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
-  const obj = plainObject(raw ?? {}, ['name'], ['playerId', 'roomName', 'mode', 'loadout', 'token']);
+  const obj = plainObject(raw ?? {}, ['name'], ['playerId', 'roomName', 'mode', 'loadout', 'token', 'lobby']);
   if (!obj.ok) return obj;
   const name = cleanText(obj.value.name, 'name', MAX_NAME_LENGTH);
   if (!name.ok) return name;
   const value: JoinOptions = { name: name.value };
-  const { playerId, roomName, mode, loadout, token } = obj.value;
+  const { playerId, roomName, mode, loadout, token, lobby } = obj.value;
   if (playerId !== undefined) {
     if (!isUuid(playerId)) return fail('playerId: must be a UUID');
     value.playerId = playerId.toLowerCase();
@@ -370,5 +385,32 @@ export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
     if (typeof token !== 'string' || token.length > 2048 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return fail('token: must be a session token');
     value.token = token;
   }
+  if (lobby !== undefined) {
+    const advice = parseLobbyAdvice(lobby);
+    if (!advice.ok) return advice;
+    value.lobby = advice.value;
+  }
   return { ok: true, value };
+}
+
+function parseLobbyAdvice(raw: unknown): Parsed<LobbyAdvice> {
+  const obj = plainObject(raw, [], ['mode', 'loadout', 'roomIds']);
+  if (!obj.ok) return fail(obj.error.startsWith('message') ? obj.error.replace('message', 'lobby') : `lobby.${obj.error}`);
+  const { mode, loadout, roomIds } = obj.value;
+  const advice: LobbyAdvice = {};
+  if (mode !== undefined) {
+    if (typeof mode !== 'string' || !(MODES as readonly string[]).includes(mode)) return fail(`lobby.mode: must be one of ${MODES.join(', ')}`);
+    advice.mode = mode as Mode;
+  }
+  if (loadout !== undefined) {
+    if (typeof loadout !== 'string' || !(LOADOUTS as readonly string[]).includes(loadout)) return fail(`lobby.loadout: must be one of ${LOADOUTS.join(', ')}`);
+    advice.loadout = loadout as Loadout;
+  }
+  if (roomIds !== undefined) {
+    if (!Array.isArray(roomIds) || roomIds.length > MAX_LOBBY_ROOMS || !roomIds.every((id) => typeof id === 'string' && ROOM_ID.test(id))) {
+      return fail(`lobby.roomIds: at most ${MAX_LOBBY_ROOMS} room ids`);
+    }
+    advice.roomIds = [...new Set(roomIds as string[])];
+  }
+  return { ok: true, value: advice };
 }

@@ -218,4 +218,22 @@ describe('designer API over the recorded hour', () => {
     const recent = (await (await call('/api/designer/recommendations', designer)).json()) as RecommendationOutcomes;
     expect(Date.parse(recent.until) - Date.parse(recent.since)).toBe(24 * 3600_000);
   });
+  it("records whether players took the lobby's suggestions, as outcomes from the lobby", async () => {
+    const first = await arena.join('Lobbyist', undefined, { mode: 'casual', loadout: 'heavy', lobby: { mode: 'casual', loadout: 'rapid', roomIds: ['elsewhere'] } });
+    const second = await arena.join('Follower', first.roomId, { lobby: { loadout: 'blaster', roomIds: [first.roomId, 'elsewhere'] } });
+    await writes.flush();
+    const report = (await (await call('/api/designer/recommendations', designer)).json()) as RecommendationOutcomes;
+    const lobby = report.rows.filter((r) => r.source === 'lobby');
+    // Lobbyist took the mode but not the weapon or a suggested room; Follower joined a suggested room with the default weapon.
+    expect(lobby).toEqual(expect.arrayContaining([
+      { source: 'lobby', ruleId: null, kind: 'mode', shown: 1, accepted: 1, dismissed: 0, ignored: 0, pending: 0, acceptance: 1 },
+      { source: 'lobby', ruleId: null, kind: 'loadout', shown: 2, accepted: 1, dismissed: 1, ignored: 0, pending: 0, acceptance: 0.5 },
+      { source: 'lobby', ruleId: null, kind: 'room', shown: 2, accepted: 1, dismissed: 1, ignored: 0, pending: 0, acceptance: 0.5 },
+    ]));
+    expect(lobby).toHaveLength(3);
+    const stored = await db.prisma.recommendation.findMany({ where: { roomId: first.roomId, kind: 'lobby:room' }, orderBy: { outcome: 'asc' } });
+    expect(stored.map((r) => [r.value, r.outcome])).toEqual([[`${first.roomId} elsewhere`, 'accepted'], ['elsewhere', 'dismissed']]);
+    await second.leave();
+    await first.leave();
+  });
 });

@@ -43,4 +43,22 @@ describe('protocol validation', () => {
     expect(parseJoinOptions({ name: 'x'.repeat(21) }).ok).toBe(false);
     expect(parseJoinOptions(undefined).ok).toBe(false);
   });
+
+  it("validates the lobby's suggestions sent with a join", () => {
+    const lobby = { mode: 'casual', loadout: 'rapid', roomIds: ['abc_1', 'abc_1', 'Z-9'] };
+    expect(parseJoinOptions({ name: 'Ada', lobby }))
+      .toEqual({ ok: true, value: { name: 'Ada', lobby: { mode: 'casual', loadout: 'rapid', roomIds: ['abc_1', 'Z-9'] } } });
+    expect(parseJoinOptions({ name: 'Ada', lobby: {} })).toEqual({ ok: true, value: { name: 'Ada', lobby: {} } });
+    for (const [bad, error] of [
+      ['casual', 'lobby: must be an object'],
+      [{ mode: 'godmode' }, 'lobby.mode: must be one of casual, standard, hardcore'],
+      [{ loadout: 3 }, 'lobby.loadout: must be one of blaster, rapid, heavy'],
+      [{ roomIds: ['a', 'b', 'c', 'd'] }, 'lobby.roomIds: at most 3 room ids'],
+      [{ roomIds: ['../x'] }, 'lobby.roomIds: at most 3 room ids'],
+      [{ roomIds: 'abc' }, 'lobby.roomIds: at most 3 room ids'],
+      [{ __proto__: null, why: 'x' }, 'lobby.why: unknown field'],
+    ] as const) {
+      expect(parseJoinOptions({ name: 'Ada', lobby: bad }), JSON.stringify(bad)).toEqual({ ok: false, error });
+    }
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * Recommendation outcomes: for each rule and kind of advice, how often players accepted,
- * dismissed or ignored it, over the last hour, day or week — so a designer sees which
+ * Recommendation outcomes: for each rule and kind of advice (and the lobby's suggestions,
+ * taken or not at join), how often players accepted, dismissed or ignored it, over the last hour, day or week — so a designer sees which
  * recommendations players take before rewording or retiring them. Refreshed every 10 s
  * while shown.
  */
@@ -58,8 +58,9 @@ export class OutcomesPanel implements TabPanel {
       ['Accepted', String(total.accepted)],
       ['Acceptance', total.answered ? formatPercent(total.accepted / total.answered) : '—'],
     ]));
-    this.body.replaceChildren(...report.rows.map((r) => el('tr', { data: { rule: r.ruleId ?? '', kind: r.kind } }, [
-      el('td', {}, r.ruleId === null ? [el('span', { className: 'muted', text: 'unknown rule' })] : [el('code', { text: r.ruleId })]),
+    this.body.replaceChildren(...report.rows.map((r) => el('tr', { data: { source: r.source, rule: r.ruleId ?? '', kind: r.kind } }, [
+      el('td', {}, r.ruleId !== null ? [el('code', { text: r.ruleId })]
+        : [el('span', { className: 'muted', text: r.source === 'lobby' ? 'lobby, at join' : 'unknown rule' })]),
       el('td', { text: r.kind }),
       ...[r.shown, r.accepted, r.dismissed, r.ignored, r.pending].map((n) => el('td', { className: 'num', text: String(n) })),
       el('td', { className: 'num', data: { field: 'acceptance' }, text: r.acceptance === null ? '—' : formatPercent(r.acceptance) }),

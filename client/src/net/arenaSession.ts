@@ -7,7 +7,7 @@
 import { Client, type Room } from '@colyseus/sdk';
 import {
   ARENA_ROOM, ClientMessage, ServerMessage, type ArenaStateView, type ChatBroadcast, type DirectorMessage, type ErrorMessage,
-  type InputMessage, type JoinOptions, type Loadout, type Mode, type ProfileMessage, type RecommendationMessage,
+  type InputMessage, type JoinOptions, type LobbyAdvice, type Loadout, type Mode, type ProfileMessage, type RecommendationMessage,
   type RecommendationResponse, type RecommendationResult, type WelcomeMessage, type ChatAck, type ModerationNotice, RECONNECT_RETRIES, shouldRematch,
 } from '@pulse-arena/shared';
 import { profile } from '../profile.js';
@@ -17,7 +17,12 @@ export type JoinRequest = (
   | { kind: 'quickPlay' }
   | { kind: 'create'; roomName?: string }
   | { kind: 'join'; roomId: string }
-) & { mode?: Mode; loadout?: Loadout };
+) & {
+  mode?: Mode;
+  loadout?: Loadout;
+  /** The lobby's suggestions on screen when the player pressed join (recorded: taken or not). */
+  lobby?: LobbyAdvice;
+};
 
 /** moving: the room's server drained or died; the app matchmakes again (see shouldRematch). */
 export type ConnectionStatus = 'open' | 'reconnecting' | 'moving' | 'closed';
@@ -50,6 +55,7 @@ export class ArenaSession {
     const options: JoinOptions = { name };
     if (request.mode) options.mode = request.mode;
     if (request.loadout) options.loadout = request.loadout;
+    if (request.lobby) options.lobby = request.lobby;
     const playerId = profile.playerId();
     if (playerId) options.playerId = playerId;
     let room: Room<unknown, ArenaStateView>;

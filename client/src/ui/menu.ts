@@ -2,7 +2,7 @@
  * The start menu: pick a name (remembered), then quick play, create a room (optionally
  * named) or join one from the lobby list, which refreshes every 2 s while visible.
  */
-import { LOADOUTS, MAX_NAME_LENGTH, MODES, type Loadout, type LobbyRecommendations, type Mode } from '@pulse-arena/shared';
+import { LOADOUTS, MAX_NAME_LENGTH, MODES, type Loadout, type LobbyAdvice, type LobbyRecommendations, type Mode } from '@pulse-arena/shared';
 import type { JoinRequest } from '../net/arenaSession.js';
 import { fetchRecommendations, fetchRooms, type RoomListing } from '../net/lobby.js';
 import { byId, setText } from '../dom.js';
@@ -36,6 +36,8 @@ export class Menu {
   private choseOwn = false;
   /** What the recommendation list shows now: rebuilt only when it changes, so a click is never lost. */
   private recommendationSignature = '';
+  /** The suggestions on screen, sent with a join so the server records whether they were taken. */
+  private advice: LobbyAdvice | null = null;
   /** Rows by room id, updated in place (never rebuilt or moved) so a click is never lost to a refresh. */
   private readonly rows = new Map<string, RoomRow>();
   private refreshTimer: number | undefined;
@@ -72,7 +74,10 @@ export class Menu {
     try {
       recs = await fetchRecommendations(profile.playerId());
     } catch {
+      // Hidden until the next answer, which then redraws even if unchanged.
       this.recommendationCard.hidden = true;
+      this.recommendationSignature = '';
+      this.advice = null;
       return;
     }
     const signature = JSON.stringify(recs);
@@ -109,6 +114,11 @@ export class Menu {
     }
     this.recommendationList.replaceChildren(...items);
     this.recommendationCard.hidden = items.length === 0;
+    this.advice = items.length === 0 ? null : {
+      ...(recs.mode && { mode: recs.mode.value }),
+      ...(recs.loadout && { loadout: recs.loadout.value }),
+      ...(recs.rooms.length > 0 && { roomIds: recs.rooms.map((r) => r.roomId) }),
+    };
   }
 
   hide(): void {
@@ -135,6 +145,7 @@ export class Menu {
         ...request,
         ...(MODES.includes(mode) && { mode }),
         ...(LOADOUTS.includes(loadout) && { loadout }),
+        ...(this.advice && { lobby: this.advice }),
       }, name);
     } catch (err) {
       setText(this.status, `Could not join: ${err instanceof Error ? err.message : String(err)}`);

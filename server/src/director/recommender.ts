@@ -5,7 +5,7 @@
  */
 import { matchMaker } from '@colyseus/core';
 import {
-  ARENA_ROOM, type ArenaMetadata, type LobbyRecommendations, type Loadout, type Mode,
+  ARENA_ROOM, type ArenaMetadata, type LobbyAdvice, type LobbyRecommendations, type Loadout, type Mode,
 } from '@pulse-arena/shared';
 import type { RoomFinder } from './roomDirector.js';
 
@@ -93,5 +93,29 @@ export function lobbyRecommendations(profile: StoredProfile | null, rooms: OpenR
     value: loadout,
     why: loadout === profile.loadout ? 'what you used last time' : `suits ${loadout === 'rapid' ? 'kiting' : 'aggressive'} play`,
   };
+  return out;
+}
+
+/** Recommendation kinds the lobby's suggestions are recorded under (the director's have no prefix). */
+export const LOBBY_KIND_PREFIX = 'lobby:';
+
+/** One lobby suggestion as recorded: what it was and whether the player took it. */
+export interface LobbyOutcome {
+  kind: `${typeof LOBBY_KIND_PREFIX}${'mode' | 'loadout' | 'room'}`;
+  value: string;
+  accepted: boolean;
+}
+
+/**
+ * Which of the suggestions on screen at join the player took: the mode and weapon they
+ * joined with (defaults when they sent none), and whether the room is one the lobby named.
+ */
+export function lobbyOutcomes(advice: LobbyAdvice, chosen: { mode: Mode; loadout: Loadout; roomId: string }): LobbyOutcome[] {
+  const out: LobbyOutcome[] = [];
+  if (advice.mode) out.push({ kind: `${LOBBY_KIND_PREFIX}mode`, value: advice.mode, accepted: chosen.mode === advice.mode });
+  if (advice.loadout) out.push({ kind: `${LOBBY_KIND_PREFIX}loadout`, value: advice.loadout, accepted: chosen.loadout === advice.loadout });
+  if (advice.roomIds?.length) {
+    out.push({ kind: `${LOBBY_KIND_PREFIX}room`, value: advice.roomIds.join(' '), accepted: advice.roomIds.includes(chosen.roomId) });
+  }
   return out;
 }

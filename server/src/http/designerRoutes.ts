@@ -13,7 +13,7 @@ import {
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Accounts } from '../auth/accounts.js';
 import { dryRun, DryRunError } from '../director/dryRun.js';
-import { lobbyRecommendations, type OpenRooms } from '../director/recommender.js';
+import { LOBBY_KIND_PREFIX, lobbyRecommendations, type OpenRooms } from '../director/recommender.js';
 import { liveArenaRooms } from '../rooms/ArenaRoom.js';
 import type { RuleRegistry } from '../director/ruleRegistry.js';
 import type { InferenceService } from '../inference/types.js';
@@ -172,7 +172,11 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
       since: since.toISOString(), until: until.toISOString(),
       rows: rows.map((r) => {
         const answered = r.accepted + r.dismissed + r.ignored;
-        return { ...r, acceptance: answered === 0 ? null : r.accepted / answered };
+        const lobby = r.kind.startsWith(LOBBY_KIND_PREFIX);
+        return {
+          ...r, source: lobby ? 'lobby' : 'director', kind: lobby ? r.kind.slice(LOBBY_KIND_PREFIX.length) : r.kind,
+          acceptance: answered === 0 ? null : r.accepted / answered,
+        };
       }),
     };
     res.json(body);

@@ -12,11 +12,12 @@ import {
   ArenaCloseCode, DEFAULT_LOADOUT, addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
   parseRecommendationResponse, removePlayer, stepWorld,
   type ArenaMetadata, type ChatAck, type ChatBroadcast, type ChatLine, type ChatMessage, type ErrorCode, type ErrorMessage,
-  type JoinOptions, type ModerationNotice,
+  type JoinOptions, type LobbyAdvice, type Loadout, type Mode, type ModerationNotice,
   type PlayerInput, type ProfileMessage, type SimWorld, type WelcomeMessage,
 } from '@pulse-arena/shared';
 import { isClassifiable } from '@pulse-arena/models/behavior/windows';
 import type { ChatScores, InferenceService } from '../inference/types.js';
+import { LOBBY_KIND_PREFIX, lobbyOutcomes } from '../director/recommender.js';
 import { RoomDirector, type RoomFinder } from '../director/roomDirector.js';
 import type { RuleRegistry } from '../director/ruleRegistry.js';
 import type { Accounts } from '../auth/accounts.js';
@@ -228,6 +229,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const at = new Date();
     services.recorder?.upsertPlayer({ id: playerId, name: auth.name, seenAt: at });
     services.recorder?.joinMatch({ matchId: this.matchId, playerId, name: auth.name, joinedAt: at });
+    if (auth.lobby) this.recordLobbyAdvice(playerId, auth.lobby, player.loadout, auth.mode ?? 'standard', at);
   }
 
   /**
@@ -415,6 +417,20 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     if (!parsed.ok) return this.refuse(client, 'invalid_message', 'recommendation', parsed.error);
     const known = this.director?.respond(client.sessionId, parsed.value.id, parsed.value.action, Date.now(), this.world);
     if (!known) this.refuse(client, 'invalid_message', 'recommendation', 'id: no pending recommendation with this id');
+  }
+
+  /** Records the lobby's suggestions the player joined with, each answered at once: taken or not. */
+  private recordLobbyAdvice(playerId: string, advice: LobbyAdvice, loadout: Loadout, mode: Mode, at: Date): void {
+    const recorder = services.recorder;
+    if (!recorder) return;
+    for (const o of lobbyOutcomes(advice, { mode, loadout, roomId: this.roomId })) {
+      const id = randomUUID();
+      recorder.recordRecommendation({
+        id, playerId, matchId: this.matchId, roomId: this.roomId, kind: o.kind, value: o.value,
+        message: `lobby suggested ${o.kind.slice(LOBBY_KIND_PREFIX.length)} ${o.value}`, decisionId: null, createdAt: at,
+      });
+      recorder.resolveRecommendation({ id, outcome: o.accepted ? 'accepted' : 'dismissed', resolvedAt: at });
+    }
   }
 
   /** One director second: model reads and stats in, knobs and recommendations out (no I/O). */
