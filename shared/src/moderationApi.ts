@@ -85,6 +85,7 @@ export interface FlagDetail extends FlagSummary {
 }
 
 export interface Sanction {
+  id: string;
   kind: 'mute' | 'ban';
   /** ISO end; null for a permanent ban. */
   until: string | null;
@@ -116,6 +117,18 @@ export interface ModerationActionRequest {
   durationSeconds?: number;
 }
 
+/** `POST /api/moderation/players/{playerId}/sanctions/{sanctionId}/lift`: ends a mute or ban early. */
+export interface LiftSanctionRequest {
+  /** Why (required; kept in the audit log, and shown to a player whose mute is lifted). */
+  note: string;
+}
+
+export interface LiftSanctionResult {
+  audit: AuditEntry;
+  /** What happened live, e.g. "mute lifted; 1 live session(s) told". */
+  effect: string;
+}
+
 export interface ModerationActionResult {
   flag: FlagSummary;
   audit: AuditEntry;
@@ -127,7 +140,7 @@ export interface AuditEntry {
   id: string;
   at: string;
   moderator: string;
-  action: ModerationActionKind | 'claim' | 'export' | 'delete';
+  action: ModerationActionKind | 'claim' | 'export' | 'delete' | 'lift';
   flagId: string | null;
   playerId: string | null;
   note: string;

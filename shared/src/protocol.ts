@@ -148,7 +148,7 @@ export interface ChatAck {
 }
 
 export interface ModerationNotice {
-  kind: 'warning' | 'muted' | 'banned';
+  kind: 'warning' | 'muted' | 'banned' | 'unmuted';
   /** The moderator's note. */
   message: string;
   /** Mutes: when it ends (ms since the epoch). */

@@ -10,7 +10,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ARENA_ROOM, ClientMessage, ServerMessage,
-  type ArenaStateView, type ChatAck, type DirectorMessage, type ErrorMessage, type FlagSummary, type ModerationNotice, type RuleSet, type WelcomeMessage,
+  type ArenaStateView, type ChatAck, type DirectorMessage, type ErrorMessage, type FlagSummary, type ModerationNotice, type PlayerHistory, type RuleSet, type WelcomeMessage,
 } from '@pulse-arena/shared';
 import { startServerProcess, waitForModels, type ServerProcess } from '../helpers/serverProcess.js';
 import { implementations } from '../db/helpers.js';
@@ -149,6 +149,19 @@ describe.skipIf(skipReason !== undefined)('two server processes on Redis and Pos
     await vi.waitFor(() => expect(onB.errors.some((e) => e.code === 'muted')).toBe(true), { timeout: 1_000, interval: 10 });
     expect(onB.errors.find((e) => e.code === 'muted')!.message).toMatch(/you are muted for \d+/);
     console.log(`mute through A → enforced on B: ${Date.now() - mutedAt} ms`);
+
+    // Lifted through A: B tells the player and delivers their next line.
+    const history = await (await fetch(`${a!.url}/api/moderation/players/${onB.playerId}`, { headers: auth })).json() as PlayerHistory;
+    const mute = history.sanctions.find((x) => x.kind === 'mute')!;
+    const liftedAt = Date.now();
+    const lifted = await fetch(`${a!.url}/api/moderation/players/${onB.playerId}/sanctions/${mute.id}/lift`, {
+      method: 'POST', headers: auth, body: JSON.stringify({ note: 'cluster test lift' }),
+    });
+    expect(lifted.status).toBe(200);
+    await vi.waitFor(() => expect(onB.notices.some((n) => n.kind === 'unmuted')).toBe(true), { timeout: 1_000, interval: 10 });
+    onB.room.send(ClientMessage.Chat, { text: 'thanks, back now', clientId: 'after-lift' });
+    await vi.waitFor(() => expect(onB.acks.find((k) => k.clientId === 'after-lift')?.status).toBe('delivered'), { timeout: 2_000, interval: 10 });
+    console.log(`lift through A → chat delivered on B: ${Date.now() - liftedAt} ms`);
   }, 30_000);
 
   it('a rule set published through A reaches rooms on both processes within 1 s', async () => {

@@ -2,7 +2,7 @@
  * The moderator console (/moderator/) in Chromium against the real server: a designer is
  * refused; a moderator watches a toxic line land in the open queue without a reload, claims
  * it from the keyboard, reads it among the messages before it, mutes the player for an hour
- * — and the player's next line is refused as muted. Chat with markup shows as inert text. A
+ * — and the player's next line is refused as muted, until the mute is lifted from the player lookup. Chat with markup shows as inert text. A
  * scripted aimbot is flagged with its input window drawn, and claiming a flag another
  * moderator holds says who. No errors in the page. Leaves screenshots in test/artifacts/moderator-*.png.
  */
@@ -260,6 +260,20 @@ describe('moderator console in the browser', () => {
     await page.locator(`#player-history .history[data-player-id="${tom!.playerId}"]`).waitFor(WAIT);
     expect(await page.locator('#player-history').textContent()).toContain('until');
     expect(await page.locator('#player-admin').isHidden()).toBe(true);
+
+    // Lifting the mute takes a reason; then the player chats again and the log has the lift.
+    const muteRow = page.locator('#player-history tr[data-kind="mute"]');
+    const liftButton = muteRow.locator('.lift__button');
+    expect(await liftButton.isDisabled()).toBe(true);
+    await muteRow.locator('.lift__note').fill('wrong player, sorry');
+    await liftButton.click();
+    await page.locator('#player-status', { hasText: 'Mute lifted; 1 live session(s) told.' }).waitFor(WAIT);
+    await page.locator('#player-history tr[data-kind="mute"]').waitFor({ state: 'detached', ...WAIT });
+    const back = 'thanks, good game so far';
+    tom!.room.send(ClientMessage.Chat, { text: back });
+    await expect.poll(() => bea!.chat.some((m) => m.text === back), WAIT).toBe(true);
+    const lifts = (await api<AuditEntry[]>('GET', `/api/moderation/audit?playerId=${tom!.playerId}`, token)).body.filter((a) => a.action === 'lift');
+    expect(lifts).toMatchObject([{ moderator: MODERATOR.username, note: 'wrong player, sorry', details: { kind: 'mute' } }]);
     await page.locator('#tab-queue').click();
   }, 120_000);
 

@@ -3,14 +3,16 @@
  * model in the inference host, a real database, and the moderator API over HTTP. A toxic
  * line is blocked or held and flagged (the flag reaches the live stream); personal data
  * never reaches the database or other players; a moderator's mute, warning, ban and
- * approval take effect on live players; every action lands in the audit log; a player's
+ * approval take effect on live players, and a lifted mute or ban ends early; every action
+ * lands in the audit log; a player's
  * data can be exported and erased.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ArenaCloseCode, ClientMessage, ServerMessage,
   type AuditEntry, type ChatAck, type ChatBroadcast, type ErrorMessage, type FlagDetail, type FlagSummary,
-  type ModerationActionResult, type ModerationNotice, type PlayerExport, type PlayerHistory,
+  type LiftSanctionResult, type ModerationActionResult, type ModerationNotice, type PlayerExport, type PlayerHistory,
 } from '@pulse-arena/shared';
 // Before the database modules (see test/rooms/liveModels.test.ts).
 import { bootArena, type ArenaClientRoom, type BootedArena } from '../helpers/arenaServer.js';
@@ -224,6 +226,61 @@ describe('moderator actions take effect live', () => {
     await other.leave();
   });
 
+  it('lift: a mute ends early, the player is told and chats again; every lift is logged', async () => {
+    const { room, other, l, lo, flag } = await flaggedPlayer();
+    await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'mute', durationSeconds: 3600, note: 'cool off' });
+    await vi.waitFor(() => expect(l.notices.map((n) => n.kind)).toEqual(['muted']));
+    const mute = (await api<PlayerHistory>(`/api/moderation/players/${flag.playerId}`)).body.sanctions.find((x) => x.kind === 'mute')!;
+    const path = `/api/moderation/players/${flag.playerId}/sanctions/${mute.id}/lift`;
+
+    // Refused, changing nothing: no reason, a wrong type, someone else's sanction, no such sanction.
+    for (const [body, status, error] of [
+      [{}, 400, 'note: required to lift a sanction (kept in the audit log)'],
+      [{ note: 42 }, 400, 'note: must be a string'],
+      [{ note: 'x'.repeat(1001) }, 400, 'note: at most 1000 characters'],
+    ] as const) {
+      const res = await api<{ error: string }>(path, body);
+      expect([res.status, res.body.error], JSON.stringify(body)).toEqual([status, error]);
+    }
+    const someoneElse = randomUUID();
+    expect((await api(`/api/moderation/players/${someoneElse}/sanctions/${mute.id}/lift`, { note: 'x' })).status).toBe(404);
+    expect((await api(`/api/moderation/players/${flag.playerId}/sanctions/${randomUUID()}/lift`, { note: 'x' })).status).toBe(404);
+    expect((await api(`/api/moderation/players/${flag.playerId}/sanctions/nope/lift`, { note: 'x' })).status).toBe(400);
+    expect((await api<PlayerHistory>(`/api/moderation/players/${flag.playerId}`)).body.mutedUntil).not.toBeNull();
+
+    const lifted = await api<LiftSanctionResult>(path, { note: 'muted the wrong player' });
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.effect).toBe('mute lifted; 1 live session(s) told');
+    expect(lifted.body.audit).toMatchObject({ action: 'lift', moderator: 'mia', playerId: flag.playerId, note: 'muted the wrong player', details: { sanctionId: mute.id, kind: 'mute' } });
+    await vi.waitFor(() => expect(l.notices.map((n) => n.kind)).toEqual(['muted', 'unmuted']));
+    const text = `back again ${Math.random().toString(36).slice(2, 6)}`;
+    expect((await chatAndAck(room, l, text, 'after-lift')).status).toBe('delivered');
+    await vi.waitFor(() => expect(lo.chat.some((c) => c.text === text)).toBe(true));
+    const history = (await api<PlayerHistory>(`/api/moderation/players/${flag.playerId}`)).body;
+    expect(history.mutedUntil).toBeNull();
+    expect(history.sanctions.some((x) => x.id === mute.id)).toBe(false);
+    expect((await db.prisma.sanction.findUniqueOrThrow({ where: { id: mute.id } })).revokedAt).not.toBeNull();
+    // Lifting it twice is refused; the log has the one lift.
+    expect((await api<{ error: string }>(path, { note: 'again' })).body).toEqual({ error: 'this sanction was lifted already' });
+    const audit = await api<AuditEntry[]>(`/api/moderation/audit?playerId=${flag.playerId}`);
+    expect(audit.body.filter((a) => a.action === 'lift')).toHaveLength(1);
+    await room.leave();
+    await other.leave();
+  });
+
+  it('lift: a lifted ban lets the player join again; a restart still knows it is lifted', async () => {
+    const { other, flag } = await flaggedPlayer();
+    await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'ban', note: 'cheating' });
+    await expect(arena.sdk().joinById(other.roomId, { name: 'Offender', playerId: flag.playerId })).rejects.toThrow(/banned: cheating/);
+    const ban = (await api<PlayerHistory>(`/api/moderation/players/${flag.playerId}`)).body.sanctions.find((x) => x.kind === 'ban')!;
+    const lifted = await api<LiftSanctionResult>(`/api/moderation/players/${flag.playerId}/sanctions/${ban.id}/lift`, { note: 'appeal accepted' });
+    expect(lifted.body.effect).toBe('ban lifted; the player can join again');
+    const back = await arena.join('Offender', other.roomId, { playerId: flag.playerId });
+    expect((await Sanctions.open(db.prisma)).banReason(flag.playerId)).toBeNull();
+    await back.leave();
+    await other.leave();
+  });
+
   it('ban: the player is removed from the room and cannot join again', async () => {
     const { room, other, flag } = await flaggedPlayer();
     let closed: number | undefined;
@@ -231,6 +288,8 @@ describe('moderator actions take effect live', () => {
     const banned = await api<ModerationActionResult>(`/api/moderation/flags/${flag.id}/actions`, { action: 'ban', note: 'repeated abuse' });
     expect(banned.body.effect).toBe('banned; 1 live session(s) removed');
     await vi.waitFor(() => expect(closed).toBe(ArenaCloseCode.Banned));
+    // Removed at once, not held frozen for a reconnection.
+    await vi.waitFor(() => expect(other.state.players.size).toBe(1), { timeout: 2_000 });
     await expect(arena.sdk().joinById(other.roomId, { name: 'Offender', playerId: flag.playerId })).rejects.toThrow(/banned: repeated abuse/);
     await other.leave();
   });

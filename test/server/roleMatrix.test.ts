@@ -88,6 +88,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: `/api/moderation/flags/${none}/claim`, body: {}, expect: staffOnly(404) },
   { method: 'POST', path: `/api/moderation/flags/${none}/actions`, body: { action: 'dismiss' }, expect: staffOnly(404) },
   { method: 'GET', path: `/api/moderation/players/${none}`, expect: staffOnly(404) },
+  { method: 'POST', path: `/api/moderation/players/${none}/sanctions/${none}/lift`, body: { note: 'matrix' }, expect: staffOnly(404) },
   { method: 'GET', path: '/api/moderation/audit', expect: staffOnly(200) },
   { method: 'GET', path: '/api/moderation/stream', expect: staffOnly(200) },
   // Admin: a player's data

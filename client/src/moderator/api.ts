@@ -4,7 +4,7 @@
  * reported to one handler, so the page shows the login or the refusal wherever it happens.
  */
 import type {
-  AuditEntry, FlagDetail, FlagStatus, FlagSummary, ModerationActionRequest, ModerationActionResult,
+  AuditEntry, FlagDetail, FlagStatus, FlagSummary, LiftSanctionResult, ModerationActionRequest, ModerationActionResult,
   PlayerExport, PlayerHistory,
 } from '@pulse-arena/shared';
 import { jsonRequester, type AuthFailureHandler } from '../console/http.js';
@@ -40,6 +40,8 @@ export const modApi = {
     request<ModerationActionResult>('POST', `/api/moderation/flags/${id(flagId)}/actions`, body),
   player: (playerId: string, signal?: AbortSignal) =>
     request<PlayerHistory>('GET', `/api/moderation/players/${id(playerId)}`, undefined, signal),
+  lift: (playerId: string, sanctionId: string, note: string) =>
+    request<LiftSanctionResult>('POST', `/api/moderation/players/${id(playerId)}/sanctions/${id(sanctionId)}/lift`, { note }),
   audit: (filter: { playerId?: string; flagId?: string }, signal?: AbortSignal) =>
     request<AuditEntry[]>('GET', `/api/moderation/audit?${query({ limit: LIST_LIMIT, ...filter })}`, undefined, signal),
   exportPlayer: (playerId: string) => request<PlayerExport>('GET', `/api/admin/players/${id(playerId)}/export`),

@@ -38,16 +38,33 @@ function standing(h: PlayerHistory, now = Date.now()): HTMLElement {
   ]));
 }
 
-function sanctionsTable(sanctions: readonly Sanction[]): HTMLElement {
+/** Lifts a mute or ban early, with the moderator's reason; resolves once the console has the answer. */
+export type LiftSanction = (sanction: Sanction, note: string) => Promise<void>;
+
+/** A note field and a Lift button, enabled once there is a reason. */
+function liftControl(s: Sanction, lift: LiftSanction): HTMLElement {
+  const note = el('input', { className: 'lift__note', attrs: { type: 'text', maxlength: '1000', placeholder: 'Why lift it?', 'aria-label': `Why lift this ${s.kind}` } });
+  const button = el('button', { className: 'button button--small lift__button', text: 'Lift', attrs: { type: 'button', disabled: '' } });
+  note.addEventListener('input', () => { button.disabled = note.value.trim() === ''; });
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    void lift(s, note.value.trim()).finally(() => { button.disabled = note.value.trim() === ''; });
+  });
+  return el('div', { className: 'lift' }, [note, button]);
+}
+
+function sanctionsTable(sanctions: readonly Sanction[], lift?: LiftSanction, now = Date.now()): HTMLElement {
   if (sanctions.length === 0) return el('p', { className: 'muted', text: 'No sanctions.' });
+  const inForce = (s: Sanction) => s.kind === 'ban' || (s.until !== null && Date.parse(s.until) > now);
   return el('table', { className: 'table table--compact' }, [
-    el('thead', {}, [el('tr', {}, ['Kind', 'Until', 'Reason', 'By', 'When'].map((h) => el('th', { text: h })))]),
-    el('tbody', {}, sanctions.map((s) => el('tr', {}, [
+    el('thead', {}, [el('tr', {}, ['Kind', 'Until', 'Reason', 'By', 'When', ...(lift ? [''] : [])].map((h) => el('th', { text: h })))]),
+    el('tbody', {}, sanctions.map((s) => el('tr', { data: { sanctionId: s.id, kind: s.kind } }, [
       el('td', { text: s.kind }),
       el('td', { className: 'nowrap', text: s.until === null ? 'permanent' : formatTime(s.until) }),
       el('td', { className: 'wrap', text: s.reason }),
       el('td', { text: s.by }),
       el('td', { className: 'nowrap', text: formatTime(s.createdAt) }),
+      ...(lift ? [el('td', {}, inForce(s) ? [liftControl(s, lift)] : [el('span', { className: 'muted', text: 'over' })])] : []),
     ]))),
   ]);
 }
@@ -89,11 +106,12 @@ export function auditTable(entries: readonly AuditEntry[]): HTMLElement {
   ]);
 }
 
-export function renderHistory(h: PlayerHistory): HTMLElement {
+/** `lift`: offer to lift each mute or ban in force (the player lookup does; a flag's detail does not). */
+export function renderHistory(h: PlayerHistory, lift?: LiftSanction): HTMLElement {
   return el('div', { className: 'history', data: { playerId: h.playerId } }, [
     el('h3', {}, [el('span', { className: 'history__name', text: h.name }), ' ', el('code', { className: 'muted', text: h.playerId })]),
     standing(h),
-    el('h4', { text: 'Sanctions' }), sanctionsTable(h.sanctions),
+    el('h4', { text: 'Sanctions' }), sanctionsTable(h.sanctions, lift),
     el('h4', { text: `Flags (${h.flags.length})` }), flagsTable(h.flags),
     el('h4', { text: 'Recent chat' }), chatList(h.chat, -1, 'Recent chat'),
   ]);

@@ -2,7 +2,7 @@
  * Player lookup by id: the player's history; for admins also the data export (a JSON
  * download) and deletion, which asks the admin to type the player's name first.
  */
-import type { PlayerHistory } from '@pulse-arena/shared';
+import type { PlayerHistory, Sanction } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';
 import { pretty } from '../designer/format.js';
 import type { TabPanel } from '../designer/tabs.js';
@@ -66,8 +66,19 @@ export class PlayersPanel implements TabPanel {
 
   private show(player: PlayerHistory | null): void {
     this.player = player;
-    this.view.replaceChildren(...(player ? [renderHistory(player)] : []));
+    this.view.replaceChildren(...(player ? [renderHistory(player, (s, note) => this.lift(player, s, note))] : []));
     this.admin.hidden = !this.isAdmin || player === null;
+  }
+
+  /** Lifts a mute or ban, then shows the player's record as it is now. */
+  private async lift(player: PlayerHistory, sanction: Sanction, note: string): Promise<void> {
+    try {
+      const result = await modApi.lift(player.playerId, sanction.id, note);
+      await this.lookUp(player.playerId);
+      this.say(`${result.effect.charAt(0).toUpperCase()}${result.effect.slice(1)}.`, 'good');
+    } catch (err) {
+      this.say(`Cannot lift the ${sanction.kind}: ${errorMessage(err)}`, 'bad');
+    }
   }
 
   /** What the admin types to delete: the name (the id when the name is empty). */

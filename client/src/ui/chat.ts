@@ -72,11 +72,12 @@ export class ChatBox {
     else if (ack.status === 'blocked') this.append('chat__line chat__line--error', document.createTextNode(`⚠ Not sent: ${ack.reason ?? 'refused'}`));
   }
 
-  /** A moderator's warning or mute, shown where the player is looking when they chat. */
+  /** A moderator's warning, mute (or its end) or ban, shown where the player is looking when they chat. */
   showModeration(notice: ModerationNotice): void {
     const text = notice.kind === 'warning' ? `A moderator warned you: ${notice.message}`
       : notice.kind === 'muted' ? `You are muted until ${new Date(notice.until ?? Date.now()).toLocaleTimeString()}: ${notice.message}`
-        : `You were banned: ${notice.message}`;
+        : notice.kind === 'unmuted' ? `A moderator lifted your mute: you can chat again (${notice.message})`
+          : `You were banned: ${notice.message}`;
     this.append('chat__line chat__line--moderation', document.createTextNode(text));
   }
 

@@ -18,6 +18,8 @@ export type ClusterEvent =
   | { type: 'rules'; version: number }
   | { type: 'sanction'; playerId: string; kind: 'warning' | 'mute' | 'ban'; until: number | null; reason: string }
   | { type: 'erase'; playerId: string }
+  /** A sanction of the player was lifted: read their sanctions in force again from the database. */
+  | { type: 'lift'; playerId: string }
   | { type: 'notice'; playerId: string; notice: ModerationNotice }
   | { type: 'deliver'; line: ChatLine & { roomId: string } }
   | { type: 'flag'; flag: FlagSummary };
@@ -91,11 +93,12 @@ export function parseClusterEvent(raw: unknown): ClusterEvent | null {
       return { type: 'sanction', playerId, kind, until: until as number | null, reason };
     }
     case 'erase':
-      return isString(raw.playerId) && isUuid(raw.playerId) ? { type: 'erase', playerId: raw.playerId } : null;
+    case 'lift':
+      return isString(raw.playerId) && isUuid(raw.playerId) ? { type: raw.type, playerId: raw.playerId } : null;
     case 'notice': {
       const n = raw.notice;
       if (!isString(raw.playerId) || !isUuid(raw.playerId) || !isObject(n) || !isString(n.message)) return null;
-      if (n.kind !== 'warning' && n.kind !== 'muted' && n.kind !== 'banned') return null;
+      if (n.kind !== 'warning' && n.kind !== 'muted' && n.kind !== 'banned' && n.kind !== 'unmuted') return null;
       if (n.until !== undefined && !Number.isFinite(n.until)) return null;
       const notice: ModerationNotice = { kind: n.kind, message: n.message, ...(n.until !== undefined && { until: n.until as number }) };
       return { type: 'notice', playerId: raw.playerId, notice };

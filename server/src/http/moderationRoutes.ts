@@ -6,7 +6,7 @@
 import express, { type Router } from 'express';
 import {
   FLAG_STATUSES, MODERATION_ACTIONS, isUuid,
-  type FlagStatus, type FlagSummary, type ModerationActionRequest,
+  type FlagStatus, type FlagSummary, type LiftSanctionRequest, type ModerationActionRequest,
 } from '@pulse-arena/shared';
 import type { Accounts } from '../auth/accounts.js';
 import { ModerationError, type Moderation } from '../moderation/moderation.js';
@@ -102,6 +102,15 @@ export function createModerationRouter(accounts: Accounts | null, moderation: Mo
       const history = await mod().history(req.params.playerId as string);
       if (!history) return void res.status(404).json({ error: `nothing is stored about player ${req.params.playerId}` });
       res.json(history);
+    } catch (err) { fail(res, err, next); }
+  });
+
+  router.post('/api/moderation/players/:playerId/sanctions/:sanctionId/lift', uuidParam('playerId'), uuidParam('sanctionId'), json, async (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body !== 'object' || Array.isArray(body)) return void res.status(400).json({ error: 'body: must be an object' });
+    if (body.note !== undefined && typeof body.note !== 'string') return void res.status(400).json({ error: 'note: must be a string' });
+    try {
+      res.json(await mod().lift(req.params.playerId as string, req.params.sanctionId as string, req.session!.username, body as Partial<LiftSanctionRequest>));
     } catch (err) { fail(res, err, next); }
   });
 

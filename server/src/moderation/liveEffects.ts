@@ -19,6 +19,7 @@ export const localLiveEffects: LiveEffects = {
   warn: (playerId, message) => notifyHere(playerId, { kind: 'warning', message }),
   mute: (playerId, until, reason) => notifyHere(playerId, { kind: 'muted', message: reason, until }),
   ban: (playerId, reason) => notifyHere(playerId, { kind: 'banned', message: reason }),
+  unmute: (playerId, note) => notifyHere(playerId, { kind: 'unmuted', message: note }),
   deliver(line) {
     for (const room of liveArenaRooms) if (room.roomId === line.roomId) return room.deliverApproved(line);
     return 0;
@@ -43,6 +44,7 @@ export function clusterLiveEffects(bus: ClusterBus): LiveEffects {
     warn: (playerId, message) => notify(playerId, { kind: 'warning', message }),
     mute: (playerId, until, reason) => notify(playerId, { kind: 'muted', message: reason, until }),
     ban: (playerId, reason) => notify(playerId, { kind: 'banned', message: reason }),
+    unmute: (playerId, note) => notify(playerId, { kind: 'unmuted', message: note }),
     deliver(line) {
       const here = localLiveEffects.deliver(line);
       if (here === 0) bus.publish({ type: 'deliver', line });

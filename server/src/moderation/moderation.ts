@@ -10,12 +10,12 @@ import { randomUUID } from 'node:crypto';
 import {
   MAX_ACTION_NOTE, MUTE_SECONDS,
   type AuditEntry, type ChatDecision, type ChatLine, type FlagDetail, type FlagStatus, type FlagSummary,
-  type InputValues, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
+  type InputValues, type LiftSanctionRequest, type LiftSanctionResult, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
 } from '@pulse-arena/shared';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { chatLine, insertFlagSql, type ChatStore, type FlagRow, type StoredChat } from './chatStore.js';
 import type { PipelineResult } from './chatPipeline.js';
-import { sanctionView, type Sanctions } from './sanctions.js';
+import { inForce, sanctionView, type Sanctions } from './sanctions.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
 
 /** What moderator actions do to players who are online now (implemented over the live rooms). */
@@ -24,6 +24,8 @@ export interface LiveEffects {
   warn(playerId: string, message: string): number;
   mute(playerId: string, until: number, reason: string): number;
   ban(playerId: string, reason: string): number;
+  /** Tells the player their mute was lifted. */
+  unmute(playerId: string, note: string): number;
   /** Delivers an approved held message to its room; returns recipients. */
   deliver(line: ChatLine & { roomId: string }): number;
   /** Appended to the counts in an action's result: where they were counted ('' for one process). */
@@ -226,6 +228,38 @@ export class Moderation {
       default: effect = before.decision === 'hold' ? 'dismissed; the held message stays undelivered' : 'dismissed';
     }
     return { flag, audit: entry, effect };
+  }
+
+  /**
+   * Lifts a mute or ban early (a mistake, an appeal): revoked and logged in one transaction,
+   * then applied live; a player whose mute is lifted is told.
+   * @throws ModerationError 400 (no note), 404 (no such mute or ban of the player), 409 (lifted already, or the mute is over).
+   */
+  async lift(playerId: string, sanctionId: string, moderator: string, req: Partial<LiftSanctionRequest>): Promise<LiftSanctionResult> {
+    const note = typeof req.note === 'string' ? req.note.trim() : '';
+    if (!note) throw new ModerationError(400, 'note: required to lift a sanction (kept in the audit log)');
+    if (note.length > MAX_ACTION_NOTE) throw new ModerationError(400, `note: at most ${MAX_ACTION_NOTE} characters`);
+    const row = await this.prisma.sanction.findUnique({ where: { id: sanctionId } });
+    if (!row || row.playerId !== playerId || row.kind === 'warning') throw new ModerationError(404, `player ${playerId} has no mute or ban ${sanctionId}`);
+    const now = new Date();
+    const entry = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.sanction.updateMany({ where: { id: sanctionId, ...inForce(now) }, data: { revokedAt: now } });
+      if (count === 0) throw new ModerationError(409, row.revokedAt ? 'this sanction was lifted already' : 'this mute is over already');
+      return tx.moderationAction.create({
+        data: { id: randomUUID(), moderator, action: 'lift', playerId, note, details: { sanctionId, kind: row.kind } },
+      });
+    });
+    await this.sanctions.lifted(playerId);
+    let effect: string;
+    if (row.kind === 'mute') {
+      const still = this.sanctions.muteEnds(playerId);
+      effect = still
+        ? `mute lifted; another mute runs until ${new Date(still).toISOString()}`
+        : `mute lifted; ${this.effects.unmute(playerId, note)} live session(s) told${this.effects.countedWhere}`;
+    } else {
+      effect = this.sanctions.banReason(playerId) !== null ? 'ban lifted; another ban stays in force' : 'ban lifted; the player can join again';
+    }
+    return { audit: audit(entry), effect };
   }
 
   /** Flags no moderator has finished with (open, claimed or escalated). */

@@ -17,15 +17,14 @@ export class Sanctions {
     bus.on((e) => {
       if (e.type === 'sanction') this.remember(e.playerId, e.kind, e.until === null ? null : new Date(e.until), e.reason);
       if (e.type === 'erase') this.forgetHere(e.playerId);
+      if (e.type === 'lift') void this.reload(e.playerId).catch(() => undefined);
     });
   }
 
   static async open(prisma: PrismaClient | null, bus: ClusterBus = soloBus): Promise<Sanctions> {
     const s = new Sanctions(prisma, bus);
     if (prisma) {
-      const rows = await prisma.sanction.findMany({
-        where: { revokedAt: null, OR: [{ kind: 'ban' }, { kind: 'mute', until: { gt: new Date() } }] },
-      });
+      const rows = await prisma.sanction.findMany({ where: inForce() });
       for (const r of rows) s.remember(r.playerId, r.kind, r.until, r.reason);
     }
     return s;
@@ -53,6 +52,22 @@ export class Sanctions {
     this.bus.publish({ type: 'sanction', playerId, kind, until: until?.getTime() ?? null, reason });
   }
 
+  /**
+   * After a sanction row of the player was revoked (a lifted mute or ban): this process and
+   * every other one read the player's sanctions in force again, so another ban or a longer
+   * mute stays. @throws the database error.
+   */
+  async lifted(playerId: string): Promise<void> {
+    await this.reload(playerId);
+    this.bus.publish({ type: 'lift', playerId });
+  }
+
+  private async reload(playerId: string): Promise<void> {
+    const rows = await this.prisma?.sanction.findMany({ where: { playerId, ...inForce() } }) ?? [];
+    this.forgetHere(playerId);
+    for (const r of rows) this.remember(r.playerId, r.kind, r.until, r.reason);
+  }
+
   /** Forgets a deleted player's sanctions (their rows are deleted with the player's data). */
   forget(playerId: string): void {
     this.forgetHere(playerId);
@@ -70,6 +85,11 @@ export class Sanctions {
   }
 }
 
-export function sanctionView(r: { kind: string; until: Date | null; reason: string; by: string; createdAt: Date }): Sanction {
-  return { kind: r.kind === 'ban' ? 'ban' : 'mute', until: r.until?.toISOString() ?? null, reason: r.reason, by: r.by, createdAt: r.createdAt.toISOString() };
+/** Rows of mutes and bans that still hold at `now`. */
+export function inForce(now = new Date()) {
+  return { revokedAt: null, OR: [{ kind: 'ban' }, { kind: 'mute', until: { gt: now } }] };
+}
+
+export function sanctionView(r: { id: string; kind: string; until: Date | null; reason: string; by: string; createdAt: Date }): Sanction {
+  return { id: r.id, kind: r.kind === 'ban' ? 'ban' : 'mute', until: r.until?.toISOString() ?? null, reason: r.reason, by: r.by, createdAt: r.createdAt.toISOString() };
 }

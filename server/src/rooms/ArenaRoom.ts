@@ -153,6 +153,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private lastChatAt = 0;
   /** Set on shutdown: players are sent away, not held for reconnection. */
   private draining = false;
+  /** Sessions a moderator removed (banned): their close is a leave, not a drop to wait for. */
+  private readonly removed = new Set<string>();
   /** This room's log lines carry its room and match ids. */
   private log: Logger = log;
 
@@ -246,7 +248,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   /** A dropped connection keeps its player, frozen, for {@link RECONNECT_SECONDS} (not while draining: the room is going). */
   override onDrop(client: Client): void {
-    if (this.draining) return; // Colyseus calls onLeave next
+    // Colyseus calls onLeave next: the room is going, or a moderator removed the player.
+    if (this.draining || this.removed.delete(client.sessionId)) return;
     const p = this.world.players.get(client.sessionId);
     if (p) p.connected = false;
     const seat = this.seats.get(client.sessionId);
@@ -260,6 +263,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override onLeave(client: Client): void {
+    this.removed.delete(client.sessionId);
     const p = this.world.players.get(client.sessionId);
     const seat = this.seats.get(client.sessionId);
     if (p && seat) {
@@ -399,7 +403,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const clients = this.clientsOf(playerId);
     for (const c of clients) {
       c.send(ServerMessage.Moderation, notice);
-      if (notice.kind === 'banned') c.leave(ArenaCloseCode.Banned, `banned: ${notice.message}`);
+      if (notice.kind === 'banned') {
+        // Gone at once: no frozen avatar, no seat held for a reconnection that must not happen.
+        this.removed.add(c.sessionId);
+        c.leave(ArenaCloseCode.Banned, `banned: ${notice.message}`);
+      }
     }
     return clients.length;
   }
