@@ -30,6 +30,21 @@ function snapshot(page: Page) {
   });
 }
 
+/**
+ * The own player's position once it stops changing (no move for 300 ms): after keys are
+ * released, the server's last inputs can still reconcile the predicted position.
+ */
+async function restingPosition(page: Page): Promise<{ x: number; y: number }> {
+  const deadline = Date.now() + WAIT.timeout;
+  let last = (await snapshot(page)).own!;
+  for (;;) {
+    await page.waitForTimeout(300);
+    const now = (await snapshot(page)).own!;
+    if (Math.hypot(now.x - last.x, now.y - last.y) < 0.5 || Date.now() > deadline) return now;
+    last = now;
+  }
+}
+
 async function enterName(page: Page, url: string, name: string): Promise<void> {
   await page.goto(url);
   await page.locator('#name-input').fill(name);
@@ -100,7 +115,7 @@ describe('arena in the browser', () => {
     expect((await snapshot(a)).own!.x).toBeGreaterThan(aliceView.own!.x + 100);
 
     // Alice chats; the keys typed into the chat box do not move her, and Bob gets the line as text.
-    const settled = (await snapshot(a)).own!;
+    const settled = await restingPosition(a);
     const line = 'gg wasd dash <b>bold</b>';
     await a.keyboard.press('Enter');
     await a.waitForFunction(() => document.activeElement?.id === 'chat-input', undefined, WAIT);
