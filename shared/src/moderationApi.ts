@@ -149,7 +149,8 @@ export interface AuditEntry {
 
 export interface PlayerExport {
   exportedAt: string;
-  player: { id: string; name: string; createdAt: string; lastSeenAt: string } | null;
+  /** `networkKey`: a guest's network, as the keyed hash stored (never the address). */
+  player: { id: string; name: string; createdAt: string; lastSeenAt: string; networkKey: string | null } | null;
   chat: ChatLine[];
   flags: FlagSummary[];
   sanctions: Sanction[];

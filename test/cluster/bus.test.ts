@@ -51,6 +51,8 @@ describe('cluster bus', () => {
       { type: 'sanction', playerId: PLAYER, kind: 'mute', until: 1, reason: 'x'.repeat(10_001) },
       { type: 'erase', playerId: 7 },
       { type: 'lift', playerId: 'not-a-uuid' },
+      { type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: '', network: { key: 'NOT HEX', until: 1 } },
+      { type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: '', network: { key: 'ab', until: 'soon' } },
       { type: 'notice', playerId: PLAYER, notice: { kind: 'pardoned', message: 'x' } },
       { type: 'notice', playerId: PLAYER, notice: { kind: 'muted', message: 'x', until: Infinity } },
       { type: 'deliver', line: { id: 'x', roomId: 'r', text: 5, name: 'n', createdAt: 'now' } },
@@ -60,6 +62,8 @@ describe('cluster bus', () => {
     for (const raw of bad) expect(parseClusterEvent(raw), JSON.stringify(raw)).toBeNull();
     expect(parseClusterEvent({ type: 'erase', playerId: PLAYER })).toEqual({ type: 'erase', playerId: PLAYER });
     expect(parseClusterEvent({ type: 'lift', playerId: PLAYER })).toEqual({ type: 'lift', playerId: PLAYER });
+    expect(parseClusterEvent({ type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: 'x', network: { key: 'ab12', until: 5 } }))
+      .toEqual({ type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: 'x', network: { key: 'ab12', until: 5 } });
     expect(parseClusterEvent({ type: 'notice', playerId: PLAYER, notice: { kind: 'unmuted', message: 'x' } }))
       .toEqual({ type: 'notice', playerId: PLAYER, notice: { kind: 'unmuted', message: 'x' } });
     expect(parseClusterEvent({ type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: 'cheating' }))

@@ -229,6 +229,21 @@ for (const impl of implementations) {
       await q.close();
     });
 
+    it("keeps a guest's network key, even when the chat store created the player row first", async () => {
+      const q = queue();
+      const [early, keyed] = [randomUUID(), randomUUID()];
+      // The chat store writes the row when the first line is stored, before the join's write flushes.
+      await db.prisma.player.create({ data: { id: early, name: 'early', createdAt: at(5), lastSeenAt: at(5) } });
+      q.upsertPlayer({ id: early, name: 'early', seenAt: at(1), networkKey: 'a'.repeat(32) });
+      q.upsertPlayer({ id: keyed, name: 'keyed', seenAt: at(1), networkKey: 'b'.repeat(32) });
+      q.upsertPlayer({ id: keyed, name: 'keyed', seenAt: at(2) }); // an account-less write later: keeps the key
+      await q.flush();
+      const rows = await db.prisma.player.findMany({ where: { id: { in: [early, keyed] } }, orderBy: { name: 'asc' } });
+      expect(rows.map((r) => [r.name, r.networkKey, r.lastSeenAt])).toEqual([['early', 'a'.repeat(32), at(5)], ['keyed', 'b'.repeat(32), at(2)]]);
+      expect(() => q.upsertPlayer({ id: keyed, name: 'keyed', seenAt: at(3), networkKey: '10.0.0.1' })).toThrow(/networkKey must be 32 hex digits/);
+      await q.close();
+    });
+
     it('stores a chat message with the same id once', async () => {
       const q = queue();
       const player = randomUUID();

@@ -34,6 +34,7 @@ let db: Database;
 let writes: WriteBehindQueue;
 let disposeDb: () => Promise<void>;
 let moderation: Moderation;
+let accounts: Accounts;
 let token: string;
 let adminToken: string;
 const flagEvents: FlagSummary[] = [];
@@ -46,7 +47,7 @@ beforeAll(async () => {
   writes = new WriteBehindQueue(db.prisma, { flushIntervalMs: 100 });
   host = new InferenceHost({ log: () => undefined });
   expect(await host.ready(60_000)).toBe(true);
-  const accounts = await Accounts.open(db.prisma);
+  accounts = await Accounts.open(db.prisma);
   moderation = new Moderation(db.prisma, new ChatStore(db.prisma), await Sanctions.open(db.prisma), localLiveEffects);
   // A wide "hold" band, so abusive lines are held (and can be approved) rather than mostly blocked.
   arena = await bootArena(writes, {
@@ -281,18 +282,38 @@ describe('moderator actions take effect live', () => {
     await other.leave();
   });
 
-  it('ban: the player is removed from the room and cannot join again', async () => {
+  it('ban: the player is removed from the room and cannot join again, nor as a new guest from the same network', async () => {
     const { room, other, flag } = await flaggedPlayer();
     let closed: number | undefined;
     room.onLeave((code) => { closed = code; });
     const banned = await api<ModerationActionResult>(`/api/moderation/flags/${flag.id}/actions`, { action: 'ban', note: 'repeated abuse' });
-    expect(banned.body.effect).toBe('banned; 1 live session(s) removed');
+    expect(banned.body.effect).toBe("banned; 1 live session(s) removed; new guests from the player's network refused for 24 h");
     await vi.waitFor(() => expect(closed).toBe(ArenaCloseCode.Banned));
     // Removed at once, not held frozen for a reconnection.
     await vi.waitFor(() => expect(other.state.players.size).toBe(1), { timeout: 2_000 });
     await expect(arena.sdk().joinById(other.roomId, { name: 'Offender', playerId: flag.playerId })).rejects.toThrow(/banned: repeated abuse/);
+    // A cleared browser (a new guest id) from the same network is refused too, for a day...
+    await expect(arena.sdk().joinById(other.roomId, { name: 'Innocent' }))
+      .rejects.toThrow(/banned: guests from your network cannot play until .* \(repeated abuse\); sign in with an account to play/);
+    const key = moderation.sanctions.networkKeyOf('127.0.0.1');
+    const until = moderation.sanctions.networkBan(key)!.until;
+    expect(until - Date.now()).toBeGreaterThan(23.9 * 3600_000);
+    expect((await Sanctions.open(db.prisma)).networkBan(key)?.until).toBe(until);
+    await writes.flush(); // the join's player row, network included, is a game write (stored within a second)
+    expect((await db.prisma.player.findUniqueOrThrow({ where: { id: flag.playerId } })).networkKey).toBe(key);
+    // ...but a registered player on it is not.
+    await accounts.create('pat', 'player-password-1', 'player');
+    const pat = await arena.join('Pat', other.roomId, { token: (await accounts.login('pat', 'player-password-1')).token });
+    await pat.leave();
+    // Lifting the ban reopens the network (and the later tests' guests share it).
+    const ban = (await api<PlayerHistory>(`/api/moderation/players/${flag.playerId}`)).body.sanctions.find((x) => x.kind === 'ban')!;
+    await api(`/api/moderation/players/${flag.playerId}/sanctions/${ban.id}/lift`, { note: 'test over' });
+    expect(moderation.sanctions.networkBan(key)).toBeNull();
+    const guest = await arena.join('Innocent', other.roomId);
+    await guest.leave();
     await other.leave();
   });
+
 
   it('approve: a held line is delivered to the room; warn: the player sees the warning', async () => {
     const other = await arena.join('Reader');
@@ -333,10 +354,14 @@ describe('moderator actions take effect live', () => {
     await room.leave();
     await other.leave();
     expect((await api(`/api/admin/players/${flag.playerId}/export`)).status).toBe(403); // a moderator is not an admin
+    await writes.flush(); // the player row (a game write) is stored within a second of the join
     const exported = await api<PlayerExport>(`/api/admin/players/${flag.playerId}/export`, undefined, adminToken);
     expect(exported.status).toBe(200);
     expect(exported.body.chat.length).toBeGreaterThan(0);
     expect(exported.body.flags.map((f) => f.id)).toContain(flag.id);
+    // The guest's network as stored: the keyed hash, never the address.
+    expect(exported.body.player?.networkKey).toBe(moderation.sanctions.networkKeyOf('127.0.0.1'));
+    expect(JSON.stringify(exported.body)).not.toContain('127.0.0.1');
     await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'dismiss', note: 'erasing' });
     const del = await fetch(`${arena.http}/api/admin/players/${flag.playerId}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
     expect(del.status).toBe(204);

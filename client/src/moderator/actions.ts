@@ -158,7 +158,7 @@ export class ActionBar {
       approve: `Approve: deliver the held message from ${who} to the room?`,
       warn: `Warn ${who}?`,
       mute: `Mute ${who} for ${seconds === null ? '…' : formatDuration(seconds)}?`,
-      ban: `Ban ${who}?`,
+      ban: `Ban ${who}? A guest's network is also closed to new guests for a day.`,
       escalate: 'Escalate this flag to senior staff?',
     };
     setText(this.confirmText, text[this.armed]);

@@ -16,7 +16,7 @@ const busLog = log.child({ component: 'cluster-bus' });
 
 export type ClusterEvent =
   | { type: 'rules'; version: number }
-  | { type: 'sanction'; playerId: string; kind: 'warning' | 'mute' | 'ban'; until: number | null; reason: string }
+  | { type: 'sanction'; playerId: string; kind: 'warning' | 'mute' | 'ban'; until: number | null; reason: string; network?: { key: string; until: number } }
   | { type: 'erase'; playerId: string }
   /** A sanction of the player was lifted: read their sanctions in force again from the database. */
   | { type: 'lift'; playerId: string }
@@ -90,7 +90,11 @@ export function parseClusterEvent(raw: unknown): ClusterEvent | null {
       const { playerId, kind, until, reason } = raw;
       if (!isString(playerId) || !isUuid(playerId) || (kind !== 'warning' && kind !== 'mute' && kind !== 'ban')) return null;
       if (!isString(reason) || (until !== null && !Number.isFinite(until))) return null;
-      return { type: 'sanction', playerId, kind, until: until as number | null, reason };
+      const event: ClusterEvent = { type: 'sanction', playerId, kind, until: until as number | null, reason };
+      if (raw.network === undefined) return event;
+      const n = raw.network;
+      if (!isObject(n) || !isString(n.key, 64) || !/^[0-9a-f]+$/.test(n.key) || !Number.isFinite(n.until)) return null;
+      return { ...event, network: { key: n.key, until: n.until as number } };
     }
     case 'erase':
     case 'lift':

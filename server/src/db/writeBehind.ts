@@ -11,6 +11,8 @@ export interface PlayerRow {
   id: string;
   name: string;
   seenAt: Date;
+  /** Guests: the keyed hash of the network they play from (see moderation/sanctions.ts). */
+  networkKey?: string | null;
 }
 export interface MatchStartRow {
   id: string;
@@ -283,9 +285,9 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
     switch (op.kind) {
       case 'player': {
         const prev = players.get(op.id);
-        if (!prev) players.set(op.id, { id: op.id, name: op.name, seenAt: op.seenAt, firstSeenAt: op.seenAt });
+        if (!prev) players.set(op.id, { id: op.id, name: op.name, seenAt: op.seenAt, firstSeenAt: op.seenAt, networkKey: op.networkKey });
         else {
-          if (op.seenAt >= prev.seenAt) Object.assign(prev, { name: op.name, seenAt: op.seenAt });
+          if (op.seenAt >= prev.seenAt) Object.assign(prev, { name: op.name, seenAt: op.seenAt, networkKey: op.networkKey ?? prev.networkKey });
           if (op.seenAt < prev.firstSeenAt) prev.firstSeenAt = op.seenAt;
         }
         break;
@@ -342,13 +344,18 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
   if (players.size > 0) {
     const rows = [...players.values()];
     out.push(prisma.$executeRaw`
-      INSERT INTO "Player" ("id", "name", "createdAt", "lastSeenAt")
+      INSERT INTO "Player" ("id", "name", "createdAt", "lastSeenAt", "networkKey")
       SELECT * FROM unnest(
         ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.name)}::text[],
-        ${rows.map((r) => iso(r.firstSeenAt))}::timestamp(3)[], ${rows.map((r) => iso(r.seenAt))}::timestamp(3)[]
+        ${rows.map((r) => iso(r.firstSeenAt))}::timestamp(3)[], ${rows.map((r) => iso(r.seenAt))}::timestamp(3)[],
+        ${rows.map((r) => r.networkKey ?? null)}::text[]
       )
       ON CONFLICT ("id") DO UPDATE SET
         "name" = CASE WHEN EXCLUDED."lastSeenAt" >= "Player"."lastSeenAt" THEN EXCLUDED."name" ELSE "Player"."name" END,
+        -- The chat store may have created the row first (without a network), with a later time.
+        "networkKey" = CASE WHEN EXCLUDED."networkKey" IS NOT NULL
+            AND (EXCLUDED."lastSeenAt" >= "Player"."lastSeenAt" OR "Player"."networkKey" IS NULL)
+          THEN EXCLUDED."networkKey" ELSE "Player"."networkKey" END,
         "lastSeenAt" = GREATEST("Player"."lastSeenAt", EXCLUDED."lastSeenAt")`);
   }
   if (starts.size > 0) {
@@ -530,7 +537,9 @@ export class WriteBehindQueue {
   /** Creates or renames a player and moves `lastSeenAt` forward. @throws {TypeError} on an invalid row. */
   upsertPlayer(row: PlayerRow): void {
     const k = 'upsertPlayer';
-    this.enqueue({ kind: 'player', id: checkUuid(k, 'id', row.id), name: checkText(k, 'name', row.name), seenAt: checkDate(k, 'seenAt', row.seenAt) });
+    const networkKey = row.networkKey ?? null;
+    if (networkKey !== null && (typeof networkKey !== 'string' || !/^[0-9a-f]{32}$/.test(networkKey))) fail(k, 'networkKey must be 32 hex digits or null');
+    this.enqueue({ kind: 'player', id: checkUuid(k, 'id', row.id), name: checkText(k, 'name', row.name), seenAt: checkDate(k, 'seenAt', row.seenAt), networkKey });
   }
 
   /** Creates a match (a repeat is ignored). @throws {TypeError} on an invalid row. */

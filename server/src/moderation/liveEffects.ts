@@ -14,8 +14,17 @@ function notifyHere(playerId: string, notice: ModerationNotice): number {
   return n;
 }
 
+function networkKeyHere(playerId: string): string | null {
+  for (const room of liveArenaRooms) {
+    const key = room.networkKeyOf(playerId);
+    if (key) return key;
+  }
+  return null;
+}
+
 /** This process's rooms only. */
 export const localLiveEffects: LiveEffects = {
+  networkKeyOf: networkKeyHere,
   warn: (playerId, message) => notifyHere(playerId, { kind: 'warning', message }),
   mute: (playerId, until, reason) => notifyHere(playerId, { kind: 'muted', message: reason, until }),
   ban: (playerId, reason) => notifyHere(playerId, { kind: 'banned', message: reason }),
@@ -41,6 +50,7 @@ export function clusterLiveEffects(bus: ClusterBus): LiveEffects {
     return notifyHere(playerId, notice);
   };
   return {
+    networkKeyOf: networkKeyHere,
     warn: (playerId, message) => notify(playerId, { kind: 'warning', message }),
     mute: (playerId, until, reason) => notify(playerId, { kind: 'muted', message: reason, until }),
     ban: (playerId, reason) => notify(playerId, { kind: 'banned', message: reason }),

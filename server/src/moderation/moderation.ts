@@ -15,11 +15,13 @@ import {
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { chatLine, insertFlagSql, type ChatStore, type FlagRow, type StoredChat } from './chatStore.js';
 import type { PipelineResult } from './chatPipeline.js';
-import { inForce, sanctionView, type Sanctions } from './sanctions.js';
+import { GUEST_NETWORK_BAN_MS, inForce, sanctionView, type Sanctions } from './sanctions.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
 
 /** What moderator actions do to players who are online now (implemented over the live rooms). */
 export interface LiveEffects {
+  /** A guest's network key if they play in this process now (the database may not have it yet). */
+  networkKeyOf(playerId: string): string | null;
   /** Each returns how many live sessions it reached. */
   warn(playerId: string, message: string): number;
   mute(playerId: string, until: number, reason: string): number;
@@ -206,7 +208,9 @@ export class Moderation {
     // The sanction row is committed before the flag moves, so a crash between them leaves the flag to redo, never a lost mute.
     if (req.action === 'warn' || req.action === 'mute' || req.action === 'ban') {
       this.assertClaimable(before, moderator);
-      await this.sanctions.add(before.playerId, req.action === 'warn' ? 'warning' : req.action, note, moderator, until);
+      const network = req.action === 'ban' ? await this.guestNetwork(before.playerId) : null;
+      if (network) details.guestNetworkUntil = network.until.toISOString();
+      await this.sanctions.add(before.playerId, req.action === 'warn' ? 'warning' : req.action, note, moderator, until, network);
     }
     const { flag, entry } = await this.transition(id, moderator, req.action, note, details, (f) => {
       this.assertClaimable(f, moderator);
@@ -218,7 +222,10 @@ export class Moderation {
     switch (req.action) {
       case 'warn': effect = `warning shown to ${this.effects.warn(flag.playerId, note)} live session(s)${this.effects.countedWhere}`; break;
       case 'mute': effect = `muted until ${until!.toISOString()} (${this.effects.mute(flag.playerId, until!.getTime(), note)} live session(s) told${this.effects.countedWhere})`; break;
-      case 'ban': effect = `banned; ${this.effects.ban(flag.playerId, note)} live session(s) removed${this.effects.countedWhere}`; break;
+      case 'ban':
+        effect = `banned; ${this.effects.ban(flag.playerId, note)} live session(s) removed${this.effects.countedWhere}`
+          + (details.guestNetworkUntil ? `; new guests from the player's network refused for ${GUEST_NETWORK_BAN_MS / 3600_000} h` : '');
+        break;
       case 'approve': {
         const line = await this.chat.release(before.messageId!);
         effect = line ? `message delivered to ${this.effects.deliver(line)} player(s)` : 'message was no longer held';
@@ -228,6 +235,20 @@ export class Moderation {
       default: effect = before.decision === 'hold' ? 'dismissed; the held message stays undelivered' : 'dismissed';
     }
     return { flag, audit: entry, effect };
+  }
+
+  /**
+   * A guest's network, closed to guests with their ban (null for a registered player, or a
+   * guest never seen with one): the database has it a second after they joined, a room of
+   * this process at once.
+   */
+  private async guestNetwork(playerId: string): Promise<{ key: string; until: Date } | null> {
+    const [account, player] = await Promise.all([
+      this.prisma.account.findUnique({ where: { id: playerId }, select: { id: true } }),
+      this.prisma.player.findUnique({ where: { id: playerId }, select: { networkKey: true } }),
+    ]);
+    const key = account ? null : this.effects.networkKeyOf(playerId) ?? player?.networkKey ?? null;
+    return key ? { key, until: new Date(Date.now() + GUEST_NETWORK_BAN_MS) } : null;
   }
 
   /**
@@ -308,7 +329,9 @@ export class Moderation {
     await this.prisma.moderationAction.create({ data: { id: randomUUID(), moderator: admin, action: 'export', playerId, details: {} } });
     return {
       exportedAt: new Date().toISOString(),
-      player: player && { id: player.id, name: player.name, createdAt: player.createdAt.toISOString(), lastSeenAt: player.lastSeenAt.toISOString() },
+      player: player && {
+        id: player.id, name: player.name, createdAt: player.createdAt.toISOString(), lastSeenAt: player.lastSeenAt.toISOString(), networkKey: player.networkKey,
+      },
       chat: chat.map(chatLine),
       flags: flags.map(summary),
       sanctions: sanctions.filter((s) => s.kind !== 'warning').map(sanctionView),

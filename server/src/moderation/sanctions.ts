@@ -3,31 +3,67 @@
  * a database round trip; loaded at start, updated by every moderator action. The database
  * row is written first, so a restart never forgets a sanction. With several processes,
  * each change is announced on the cluster bus and every process's copy follows it.
+ *
+ * A guest can come back under a new guest id, so a guest's ban also refuses new guests
+ * from the same network for {@link GUEST_NETWORK_BAN_MS}. Networks are known only by a
+ * keyed hash (HMAC with a server secret, see {@link Sanctions.networkKeyOf}); registered
+ * players are never refused by network.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import type { Sanction } from '@pulse-arena/shared';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
 
+/**
+ * How long a banned guest's network stays closed to new guests: long enough that clearing
+ * the browser does not undo a ban, short enough that whoever gets the address next (shared
+ * and reassigned addresses) is not locked out for good.
+ */
+export const GUEST_NETWORK_BAN_MS = 24 * 3600_000;
+
+/** A network refused to guests: until when, why, and whose ban it came from. */
+interface NetworkBan { until: number; reason: string; playerId: string }
+
 export class Sanctions {
   private readonly mutedUntil = new Map<string, number>();
   private readonly banned = new Map<string, string>();
+  private readonly networks = new Map<string, NetworkBan>();
 
-  private constructor(private readonly prisma: PrismaClient | null, private readonly bus: ClusterBus) {
+  private constructor(private readonly prisma: PrismaClient | null, private readonly bus: ClusterBus, private readonly secret: Buffer) {
     bus.on((e) => {
-      if (e.type === 'sanction') this.remember(e.playerId, e.kind, e.until === null ? null : new Date(e.until), e.reason);
+      if (e.type === 'sanction') {
+        this.remember(e.playerId, e.kind, e.until === null ? null : new Date(e.until), e.reason, e.network ?? null);
+      }
       if (e.type === 'erase') this.forgetHere(e.playerId);
       if (e.type === 'lift') void this.reload(e.playerId).catch(() => undefined);
     });
   }
 
   static async open(prisma: PrismaClient | null, bus: ClusterBus = soloBus): Promise<Sanctions> {
-    const s = new Sanctions(prisma, bus);
+    // The network hash key is shared through the database, so every process hashes alike.
+    let secret = randomBytes(32);
+    if (prisma) {
+      const name = 'network-key-secret';
+      await prisma.serverSecret.createMany({ data: [{ name, value: secret.toString('base64url') }], skipDuplicates: true });
+      secret = Buffer.from((await prisma.serverSecret.findUniqueOrThrow({ where: { name } })).value, 'base64url');
+    }
+    const s = new Sanctions(prisma, bus, secret);
     if (prisma) {
       const rows = await prisma.sanction.findMany({ where: inForce() });
-      for (const r of rows) s.remember(r.playerId, r.kind, r.until, r.reason);
+      for (const r of rows) s.rememberRow(r);
     }
     return s;
+  }
+
+  /**
+   * The keyed hash a client address is known by. An IPv6 address counts by its /64 (a home
+   * or phone network; the host part rotates by itself); IPv4-mapped addresses as IPv4.
+   */
+  networkKeyOf(address: string): string {
+    let a = address.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+    if (isIPv6(a)) a = expandIPv6(a).slice(0, 4).join(':') + '::/64';
+    return createHmac('sha256', this.secret).update(`network\0${a}`).digest('hex').slice(0, 32);
   }
 
   /** Ms since the epoch the player's mute ends, or 0 when not muted. */
@@ -45,11 +81,31 @@ export class Sanctions {
     return this.banned.get(playerId) ?? null;
   }
 
-  /** Stores and applies a sanction. @throws the database error (nothing is applied then). */
-  async add(playerId: string, kind: 'warning' | 'mute' | 'ban', reason: string, by: string, until: Date | null): Promise<void> {
-    await this.prisma?.sanction.create({ data: { id: randomUUID(), playerId, kind, until, reason, by } });
-    this.remember(playerId, kind, until, reason);
-    this.bus.publish({ type: 'sanction', playerId, kind, until: until?.getTime() ?? null, reason });
+  /** Whether new guests from the network `key` are refused, until when and why; null when not. */
+  networkBan(key: string, now = Date.now()): { until: number; reason: string } | null {
+    const ban = this.networks.get(key);
+    if (!ban) return null;
+    if (ban.until <= now) {
+      this.networks.delete(key);
+      return null;
+    }
+    return { until: ban.until, reason: ban.reason };
+  }
+
+  /**
+   * Stores and applies a sanction; `network`: a guest's ban also closes their network to
+   * new guests. @throws the database error (nothing is applied then).
+   */
+  async add(
+    playerId: string, kind: 'warning' | 'mute' | 'ban', reason: string, by: string, until: Date | null,
+    network: { key: string; until: Date } | null = null,
+  ): Promise<void> {
+    await this.prisma?.sanction.create({
+      data: { id: randomUUID(), playerId, kind, until, reason, by, networkKey: network?.key ?? null, networkUntil: network?.until ?? null },
+    });
+    const net = network && { key: network.key, until: network.until.getTime() };
+    this.remember(playerId, kind, until, reason, net);
+    this.bus.publish({ type: 'sanction', playerId, kind, until: until?.getTime() ?? null, reason, ...(net && { network: net }) });
   }
 
   /**
@@ -65,7 +121,7 @@ export class Sanctions {
   private async reload(playerId: string): Promise<void> {
     const rows = await this.prisma?.sanction.findMany({ where: { playerId, ...inForce() } }) ?? [];
     this.forgetHere(playerId);
-    for (const r of rows) this.remember(r.playerId, r.kind, r.until, r.reason);
+    for (const r of rows) this.rememberRow(r);
   }
 
   /** Forgets a deleted player's sanctions (their rows are deleted with the player's data). */
@@ -77,12 +133,29 @@ export class Sanctions {
   private forgetHere(playerId: string): void {
     this.mutedUntil.delete(playerId);
     this.banned.delete(playerId);
+    for (const [key, ban] of this.networks) if (ban.playerId === playerId) this.networks.delete(key);
   }
 
-  private remember(playerId: string, kind: string, until: Date | null, reason: string): void {
+  private rememberRow(r: { playerId: string; kind: string; until: Date | null; reason: string; networkKey: string | null; networkUntil: Date | null }): void {
+    const network = r.networkKey && r.networkUntil ? { key: r.networkKey, until: r.networkUntil.getTime() } : null;
+    this.remember(r.playerId, r.kind, r.until, r.reason, network);
+  }
+
+  private remember(playerId: string, kind: string, until: Date | null, reason: string, network: { key: string; until: number } | null): void {
     if (kind === 'ban') this.banned.set(playerId, reason);
     if (kind === 'mute' && until) this.mutedUntil.set(playerId, Math.max(this.mutedUntil.get(playerId) ?? 0, until.getTime()));
+    if (kind === 'ban' && network && network.until > Date.now() && network.until > (this.networks.get(network.key)?.until ?? 0)) {
+      this.networks.set(network.key, { until: network.until, reason, playerId });
+    }
   }
+}
+
+/** The eight 16-bit groups of an IPv6 address, "::" expanded. */
+function expandIPv6(a: string): string[] {
+  const [head = '', tail = ''] = a.split('::');
+  const h = head ? head.split(':') : [];
+  const t = a.includes('::') ? (tail ? tail.split(':') : []) : [];
+  return [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t].map((g) => g.replace(/^0+(?=.)/, ''));
 }
 
 /** Rows of mutes and bans that still hold at `now`. */

@@ -6,7 +6,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Room, ServerError, type Client } from '@colyseus/core';
+import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
 import {
   FRAME_RING_CAPACITY, FRAME_WINDOW, FrameRing, MAX_PLAYERS_PER_ROOM, ServerMessage, TICK_MS, TICK_RATE,
   ArenaCloseCode, DEFAULT_LOADOUT, addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
@@ -41,6 +41,9 @@ export const RECONNECT_SECONDS = 20;
 const CHAT_STORE_CAUTION_MS = 10_000;
 /** When a chat line last failed to store, in this process (performance.now()). */
 const chatStoreHealth = { failedAt: -Infinity };
+/** What a seat is given: the validated join options, and a guest's network key (null for accounts). */
+type SeatAuth = JoinOptions & { networkKey: string | null };
+
 /**
  * Inputs queued per player. One is applied per tick; a few ticks of queue absorb network
  * jitter, and the cap stops a client from banking inputs to move faster later.
@@ -127,6 +130,8 @@ interface Seat {
   classifyPhase: number;
   /** The player's last few chat lines, normalised, for spam detection. */
   recentChat: Array<{ text: string; at: number }>;
+  /** Guests: the keyed hash of their network (null for accounts). */
+  networkKey: string | null;
 }
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata }> {
@@ -190,7 +195,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   /** Validates join options before a seat is given; the SDK rejects join with this message. */
-  override async onAuth(_client: Client, options: unknown): Promise<JoinOptions> {
+  override async onAuth(_client: Client, options: unknown, context?: AuthContext): Promise<SeatAuth> {
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, `invalid join options: ${parsed.error}`);
     if (parsed.value.token) {
@@ -200,16 +205,23 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       parsed.value.playerId = session.accountId;
     }
     const { playerId } = parsed.value;
-    const ban = playerId ? services.moderation?.sanctions.banReason(playerId) : null;
+    const sanctions = services.moderation?.sanctions;
+    const ban = playerId ? sanctions?.banReason(playerId) : null;
     if (ban) throw new ServerError(403, `banned: ${ban}`);
+    // A banned guest must not come straight back under a new guest id (see sanctions.ts).
+    const networkKey = !parsed.value.token && sanctions && context?.ip ? sanctions.networkKeyOf(context.ip) : null;
+    const closed = networkKey ? sanctions!.networkBan(networkKey) : null;
+    if (closed) {
+      throw new ServerError(403, `banned: guests from your network cannot play until ${new Date(closed.until).toISOString()} (${closed.reason}); sign in with an account to play`);
+    }
     // One seat per player: the director and the records key on the player id.
     if (playerId && [...this.seats.values()].some((s) => s.playerId === playerId)) {
       throw new ServerError(409, 'this player is already in this room');
     }
-    return parsed.value;
+    return { ...parsed.value, networkKey };
   }
 
-  override onJoin(client: Client, _options: unknown, auth: JoinOptions): void {
+  override onJoin(client: Client, _options: unknown, auth: SeatAuth): void {
     const playerId = auth.playerId ?? randomUUID();
     const now = performance.now();
     this.seats.set(client.sessionId, {
@@ -220,6 +232,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       // Classified two ticks before the room's director second, so the director reads a fresh
       // profile (the model answers within a tick) instead of one up to a second old.
       profile: null, classifying: false, classifyPhase: (this.directorPhase + DIRECTOR_LEAD_TICKS) % services.classifyEveryTicks, recentChat: [],
+      networkKey: auth.networkKey,
     });
     const player = addPlayer(this.world, client.sessionId, auth.name);
     player.loadout = auth.loadout ?? DEFAULT_LOADOUT;
@@ -229,7 +242,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const welcome: WelcomeMessage = { playerId, sessionId: client.sessionId, tickRate: TICK_RATE };
     client.send(ServerMessage.Welcome, welcome);
     const at = new Date();
-    services.recorder?.upsertPlayer({ id: playerId, name: auth.name, seenAt: at });
+    services.recorder?.upsertPlayer({ id: playerId, name: auth.name, seenAt: at, networkKey: auth.networkKey });
     services.recorder?.joinMatch({ matchId: this.matchId, playerId, name: auth.name, joinedAt: at });
     if (auth.lobby) this.recordLobbyAdvice(playerId, auth.lobby, player.loadout, auth.mode ?? 'standard', at);
   }
@@ -386,6 +399,12 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     };
     client.send(ServerMessage.ChatAck, ack);
     chatPipelineLatency.observe((performance.now() - received) / 1000);
+  }
+
+  /** The network key of a guest seated here, or null (not here, or an account). */
+  networkKeyOf(playerId: string): string | null {
+    for (const seat of this.seats.values()) if (seat.playerId === playerId) return seat.networkKey;
+    return null;
   }
 
   /** Live sessions of a player in this room. */

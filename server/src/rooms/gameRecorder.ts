@@ -8,7 +8,8 @@ import type {
  * not here: it is stored durably, before delivery, by moderation/chatStore.ts.)
  */
 export interface GameRecorder {
-  upsertPlayer(row: { id: string; name: string; seenAt: Date }): void;
+  /** `networkKey`: guests only, the keyed hash of their network (a ban can close it to guests). */
+  upsertPlayer(row: { id: string; name: string; seenAt: Date; networkKey?: string | null }): void;
   startMatch(row: { id: string; roomId: string; startedAt: Date }): void;
   joinMatch(row: { matchId: string; playerId: string; name: string; joinedAt: Date }): void;
   updateMatchPlayer(row: {
