@@ -47,6 +47,8 @@ export interface ServerConfig {
    * (`PUBLIC_ADDRESS`); needed in scale-out mode. Default: HOST:PORT (localhost for 0.0.0.0).
    */
   publicAddress: string;
+  /** Hours a guest's ban closes their network to guests (`GUEST_NETWORK_BAN_HOURS`, 0 = off; default 24). */
+  guestNetworkBanHours: number;
 }
 
 /** @throws Error with the variable's name when a value is malformed. */
@@ -76,6 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!Number.isInteger(behaviorClassifyHz) || behaviorClassifyHz < 1 || behaviorClassifyHz > TICK_RATE) {
     throw new Error(`BEHAVIOR_CLASSIFY_HZ: must be an integer from 1 to ${TICK_RATE}, got ${env.BEHAVIOR_CLASSIFY_HZ}`);
   }
+  const guestNetworkBanHours = Number(env.GUEST_NETWORK_BAN_HOURS?.trim() || 24);
+  if (!Number.isInteger(guestNetworkBanHours) || guestNetworkBanHours < 0 || guestNetworkBanHours > 720) {
+    throw new Error(`GUEST_NETWORK_BAN_HOURS: an integer from 0 (off) to 720, got ${env.GUEST_NETWORK_BAN_HOURS}`);
+  }
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new Error('REDIS_URL: must be a redis:// or rediss:// URL');
   const host = env.HOST?.trim() || '0.0.0.0';
@@ -100,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     behaviorClassifyHz,
     redisUrl,
     publicAddress,
+    guestNetworkBanHours,
   };
 }

@@ -78,7 +78,8 @@ async function main(): Promise<void> {
   const adminPassword = await bootstrapAdmin(accounts);
   const chatStore = new ChatStore(db.prisma);
   const moderation = new Moderation(
-    db.prisma, chatStore, await Sanctions.open(db.prisma, bus), cluster ? clusterLiveEffects(bus) : localLiveEffects, bus,
+    db.prisma, chatStore, await Sanctions.open(db.prisma, bus, { guestNetworkBanMs: config.guestNetworkBanHours * 3600_000 }),
+    cluster ? clusterLiveEffects(bus) : localLiveEffects, bus,
   );
   const retention = startChatRetention(chatStore, config.chatRetentionDays);
   // Loads the models in a worker thread; until it is ready the game gets neutral answers.

@@ -32,4 +32,9 @@ describe('guest network keys and bans', () => {
     await s.add('1b2f0d7e-4c1a-4f0e-9a55-1d2c3b4a5f61', 'mute', 'spam', 'mia', new Date(Date.now() + 60_000), { key, until });
     expect(s.networkBan(key)).toBeNull();
   });
+
+  it('closes no network when the guest network ban is off (GUEST_NETWORK_BAN_HOURS=0)', async () => {
+    expect((await Sanctions.open(null)).guestNetworkBanMs).toBe(GUEST_NETWORK_BAN_MS);
+    expect((await Sanctions.open(null, undefined, { guestNetworkBanMs: 0 })).guestNetworkBanMs).toBe(0);
+  });
 });

@@ -16,6 +16,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ INFERENCE: 'off', BEHAVIOR_CLASSIFY_HZ: '20' })).toMatchObject({ inference: false, behaviorClassifyHz: 20 });
   });
 
+  it('closes a banned guest network for 24 h unless GUEST_NETWORK_BAN_HOURS says otherwise (0: never)', () => {
+    expect(loadConfig({}).guestNetworkBanHours).toBe(24);
+    expect(loadConfig({ GUEST_NETWORK_BAN_HOURS: '0' }).guestNetworkBanHours).toBe(0);
+    expect(loadConfig({ GUEST_NETWORK_BAN_HOURS: '72' }).guestNetworkBanHours).toBe(72);
+  });
+
   it.each([
     [{ PORT: '70000' }, /^PORT:/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL:/],
@@ -24,6 +30,8 @@ describe('loadConfig', () => {
     [{ BEHAVIOR_CLASSIFY_HZ: '0' }, /^BEHAVIOR_CLASSIFY_HZ: must be an integer from 1 to 20/],
     [{ BEHAVIOR_CLASSIFY_HZ: '21' }, /^BEHAVIOR_CLASSIFY_HZ:/],
     [{ BEHAVIOR_CLASSIFY_HZ: '2.5' }, /^BEHAVIOR_CLASSIFY_HZ:/],
+    [{ GUEST_NETWORK_BAN_HOURS: '-1' }, /^GUEST_NETWORK_BAN_HOURS: an integer from 0 \(off\) to 720/],
+    [{ GUEST_NETWORK_BAN_HOURS: 'forever' }, /^GUEST_NETWORK_BAN_HOURS:/],
   ])('refuses %o with an error naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

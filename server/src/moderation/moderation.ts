@@ -15,7 +15,7 @@ import {
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { chatLine, insertFlagSql, type ChatStore, type FlagRow, type StoredChat } from './chatStore.js';
 import type { PipelineResult } from './chatPipeline.js';
-import { GUEST_NETWORK_BAN_MS, inForce, sanctionView, type Sanctions } from './sanctions.js';
+import { inForce, sanctionView, type Sanctions } from './sanctions.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
 
 /** What moderator actions do to players who are online now (implemented over the live rooms). */
@@ -224,7 +224,7 @@ export class Moderation {
       case 'mute': effect = `muted until ${until!.toISOString()} (${this.effects.mute(flag.playerId, until!.getTime(), note)} live session(s) told${this.effects.countedWhere})`; break;
       case 'ban':
         effect = `banned; ${this.effects.ban(flag.playerId, note)} live session(s) removed${this.effects.countedWhere}`
-          + (details.guestNetworkUntil ? `; new guests from the player's network refused for ${GUEST_NETWORK_BAN_MS / 3600_000} h` : '');
+          + (details.guestNetworkUntil ? `; new guests from the player's network refused for ${this.sanctions.guestNetworkBanMs / 3600_000} h` : '');
         break;
       case 'approve': {
         const line = await this.chat.release(before.messageId!);
@@ -243,12 +243,13 @@ export class Moderation {
    * this process at once.
    */
   private async guestNetwork(playerId: string): Promise<{ key: string; until: Date } | null> {
+    if (this.sanctions.guestNetworkBanMs <= 0) return null;
     const [account, player] = await Promise.all([
       this.prisma.account.findUnique({ where: { id: playerId }, select: { id: true } }),
       this.prisma.player.findUnique({ where: { id: playerId }, select: { networkKey: true } }),
     ]);
     const key = account ? null : this.effects.networkKeyOf(playerId) ?? player?.networkKey ?? null;
-    return key ? { key, until: new Date(Date.now() + GUEST_NETWORK_BAN_MS) } : null;
+    return key ? { key, until: new Date(Date.now() + this.sanctions.guestNetworkBanMs) } : null;
   }
 
   /**

@@ -5,7 +5,7 @@
  * each change is announced on the cluster bus and every process's copy follows it.
  *
  * A guest can come back under a new guest id, so a guest's ban also refuses new guests
- * from the same network for {@link GUEST_NETWORK_BAN_MS}. Networks are known only by a
+ * from the same network for a while (a day by default, see {@link GUEST_NETWORK_BAN_MS}). Networks are known only by a
  * keyed hash (HMAC with a server secret, see {@link Sanctions.networkKeyOf}); registered
  * players are never refused by network.
  */
@@ -16,9 +16,10 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
 
 /**
- * How long a banned guest's network stays closed to new guests: long enough that clearing
- * the browser does not undo a ban, short enough that whoever gets the address next (shared
- * and reassigned addresses) is not locked out for good.
+ * How long a banned guest's network stays closed to guests by default: long enough that
+ * clearing the browser does not undo a ban, short enough that whoever gets the address next
+ * (shared and reassigned addresses) is not locked out for good. `GUEST_NETWORK_BAN_HOURS`
+ * sets it (0: off, e.g. for a LAN event where everyone shares one address).
  */
 export const GUEST_NETWORK_BAN_MS = 24 * 3600_000;
 
@@ -30,7 +31,11 @@ export class Sanctions {
   private readonly banned = new Map<string, string>();
   private readonly networks = new Map<string, NetworkBan>();
 
-  private constructor(private readonly prisma: PrismaClient | null, private readonly bus: ClusterBus, private readonly secret: Buffer) {
+  private constructor(
+    private readonly prisma: PrismaClient | null, private readonly bus: ClusterBus, private readonly secret: Buffer,
+    /** How long a guest's ban closes their network to guests (0: never). */
+    readonly guestNetworkBanMs: number,
+  ) {
     bus.on((e) => {
       if (e.type === 'sanction') {
         this.remember(e.playerId, e.kind, e.until === null ? null : new Date(e.until), e.reason, e.network ?? null);
@@ -40,7 +45,7 @@ export class Sanctions {
     });
   }
 
-  static async open(prisma: PrismaClient | null, bus: ClusterBus = soloBus): Promise<Sanctions> {
+  static async open(prisma: PrismaClient | null, bus: ClusterBus = soloBus, opts: { guestNetworkBanMs?: number } = {}): Promise<Sanctions> {
     // The network hash key is shared through the database, so every process hashes alike.
     let secret = randomBytes(32);
     if (prisma) {
@@ -48,7 +53,7 @@ export class Sanctions {
       await prisma.serverSecret.createMany({ data: [{ name, value: secret.toString('base64url') }], skipDuplicates: true });
       secret = Buffer.from((await prisma.serverSecret.findUniqueOrThrow({ where: { name } })).value, 'base64url');
     }
-    const s = new Sanctions(prisma, bus, secret);
+    const s = new Sanctions(prisma, bus, secret, opts.guestNetworkBanMs ?? GUEST_NETWORK_BAN_MS);
     if (prisma) {
       const rows = await prisma.sanction.findMany({ where: inForce() });
       for (const r of rows) s.rememberRow(r);
