@@ -112,6 +112,12 @@ function startBots(url: string): Array<{ child: ChildProcess; ready: Promise<voi
 }
 
 /** The bare reference: the same players against test/bench/bareServer.ts; prints what clients saw and its CPU. */
+/** The CPU split: the event loop, and everything else (workers, V8's GC and compiler threads). */
+function threadsLine(mainMs: number, totalMs: number, clients: number, seconds: number): string {
+  const perClient = (ms: number) => f(ms / (clients * seconds), 3);
+  return `  by thread         main ${perClient(mainMs)}, other threads ${perClient(totalMs - mainMs)} (workers, GC, JIT) ms per client-second`;
+}
+
 async function bare(): Promise<void> {
   const server = await startServerProcess({ script: 'test/bench/bareServer.ts' });
   const bots: ReturnType<typeof startBots> = [];
@@ -120,10 +126,11 @@ async function bare(): Promise<void> {
     await Promise.all(bots.map((b) => b.ready));
     for (const b of bots) b.child.stdin!.write('go\n');
     await new Promise((r) => setTimeout(r, WARMUP * 1000));
-    const cpu0 = await server.cpuMs();
+    const [cpu0, main0] = [await server.cpuMs(), await server.mainThreadCpuMs()];
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const cpuMs = (await server.cpuMs()) - cpu0;
+    const mainMs = (await server.mainThreadCpuMs()) - main0;
     const elapsed = (performance.now() - t0) / 1000;
     for (const b of bots) b.child.stdin!.write('stop\n');
     const results = await Promise.all(bots.map((b) => b.result));
@@ -132,6 +139,7 @@ async function bare(): Promise<void> {
     console.log(`CCU                 ${joined} joined, ${results.reduce((n, r) => n + r.joinFailures, 0)} join failures`);
     console.log(patchLine(mergeHist(results, 'patchHist')));
     console.log(`server CPU          ${f(cpuMs / (joined * elapsed), 3)} ms per client-second   (${f((cpuMs / (elapsed * 1000)) * 100)} % of one core)`);
+    console.log(threadsLine(mainMs, cpuMs, joined, elapsed));
   } finally {
     for (const b of bots) if (b.child.exitCode === null) b.child.kill('SIGTERM');
     await server.stop();
@@ -158,10 +166,12 @@ async function main(): Promise<void> {
     await fetch(`${url}/admin/stats/reset`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from(`admin:${monitorPassword}`).toString('base64')}` } });
     const m0 = await scrape();
     const cpu0 = await cpuSeconds(m0);
+    const main0 = await server?.mainThreadCpuMs();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const m1 = await scrape();
     const cpu1 = await cpuSeconds(m1);
+    const main1 = await server?.mainThreadCpuMs();
     const elapsed = (performance.now() - t0) / 1000;
     for (const b of bots) b.child.stdin!.write('stop\n');
     const results = await Promise.all(bots.map((b) => b.result));
@@ -180,6 +190,7 @@ async function main(): Promise<void> {
     console.log(patchLine(mergeHist(results, 'patchHist')));
     console.log(`chat                ${sum('chatSent')} sent, ${sum('chatAcked')} acknowledged, refused ${JSON.stringify(refused)}; send → ack p50 ${histPercentile(acks, 50)} ms   p99 ${histPercentile(acks, 99)} ms`);
     console.log(`server CPU          ${f(cpuMs / (ccu * elapsed), 3)} ms per client-second   (${f((cpuMs / (elapsed * 1000)) * 100)} % of one core)`);
+    if (main0 !== undefined && main1 !== undefined) console.log(threadsLine(main1 - main0, cpuMs, ccu, elapsed));
     console.log(`room tick           p50 ${f(g('pulse_room_tick_seconds{quantile="0.5"}') * 1000, 3)} ms   p99 ${f(g('pulse_room_tick_seconds{quantile="0.99"}') * 1000, 3)} ms   max ${f(g('pulse_room_tick_seconds{quantile="1"}') * 1000, 3)} ms`);
     console.log(`event-loop lag      p50 ${f(g('pulse_event_loop_lag_seconds{quantile="0.5"}') * 1000, 2)} ms   p99 ${f(g('pulse_event_loop_lag_seconds{quantile="0.99"}') * 1000, 2)} ms   max ${f(g('pulse_event_loop_lag_seconds{quantile="1"}') * 1000, 2)} ms`);
     console.log(`server RSS          ${f(g('pulse_process_resident_memory_bytes') / 2 ** 20, 0)} MB   write-behind backlog ${g('pulse_write_behind_backlog')}   open flags ${g('pulse_flags_open')}`);

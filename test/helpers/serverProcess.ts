@@ -20,8 +20,17 @@ export interface ServerProcess {
   output(): string;
   /** CPU time (user + system) the server has used, ms, from /proc. */
   cpuMs(): Promise<number>;
+  /** The same for its main thread alone (the event loop: rooms, sockets, HTTP). */
+  mainThreadCpuMs(): Promise<number>;
   /** SIGTERM, wait for exit (kill after 15 s), remove a data folder it made. Returns the exit code. */
   stop(): Promise<number | null>;
+}
+
+/** utime + stime of a /proc stat file, in ms. */
+async function procCpuMs(file: string): Promise<number> {
+  const stat = (await readFile(file, 'utf8')).split(') ')[1]!.split(' ');
+  // Fields 14 and 15 (utime, stime) in clock ticks; index shifted by the split at ") ".
+  return ((Number(stat[11]) + Number(stat[12])) * 1000) / 100;
 }
 
 export async function freePort(): Promise<number> {
@@ -75,11 +84,8 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<Serve
   return {
     port, url, pid: child.pid!, child,
     output: () => log,
-    cpuMs: async () => {
-      const stat = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-      // Fields 14 and 15 (utime, stime) in clock ticks; index shifted by the split at ") ".
-      return ((Number(stat[11]) + Number(stat[12])) * 1000) / 100;
-    },
+    cpuMs: () => procCpuMs(`/proc/${child.pid}/stat`),
+    mainThreadCpuMs: () => procCpuMs(`/proc/${child.pid}/task/${child.pid}/stat`),
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
