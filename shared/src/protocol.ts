@@ -284,6 +284,13 @@ function plainObject(
   return { ok: true, value: raw as Record<string, unknown> };
 }
 
+/** `v` when it is one of `allowed`, else an error naming `path` and the choices. */
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string): Parsed<T> {
+  return typeof v === 'string' && (allowed as readonly string[]).includes(v)
+    ? { ok: true, value: v as T }
+    : fail(`${path}: must be one of ${allowed.join(', ')}`);
+}
+
 function finiteIn(v: unknown, path: string, min: number, max: number): string | null {
   if (typeof v !== 'number' || !Number.isFinite(v)) return `${path}: must be a finite number`;
   if (v < min || v > max) return `${path}: must be between ${min} and ${max}`;
@@ -374,12 +381,14 @@ export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {
     value.roomName = label.value;
   }
   if (mode !== undefined) {
-    if (typeof mode !== 'string' || !(MODES as readonly string[]).includes(mode)) return fail(`mode: must be one of ${MODES.join(', ')}`);
-    value.mode = mode as Mode;
+    const m = oneOf(mode, MODES, 'mode');
+    if (!m.ok) return m;
+    value.mode = m.value;
   }
   if (loadout !== undefined) {
-    if (typeof loadout !== 'string' || !(LOADOUTS as readonly string[]).includes(loadout)) return fail(`loadout: must be one of ${LOADOUTS.join(', ')}`);
-    value.loadout = loadout as Loadout;
+    const l = oneOf(loadout, LOADOUTS, 'loadout');
+    if (!l.ok) return l;
+    value.loadout = l.value;
   }
   if (token !== undefined) {
     if (typeof token !== 'string' || token.length > 2048 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return fail('token: must be a session token');
@@ -399,12 +408,14 @@ function parseLobbyAdvice(raw: unknown): Parsed<LobbyAdvice> {
   const { mode, loadout, roomIds } = obj.value;
   const advice: LobbyAdvice = {};
   if (mode !== undefined) {
-    if (typeof mode !== 'string' || !(MODES as readonly string[]).includes(mode)) return fail(`lobby.mode: must be one of ${MODES.join(', ')}`);
-    advice.mode = mode as Mode;
+    const m = oneOf(mode, MODES, 'lobby.mode');
+    if (!m.ok) return m;
+    advice.mode = m.value;
   }
   if (loadout !== undefined) {
-    if (typeof loadout !== 'string' || !(LOADOUTS as readonly string[]).includes(loadout)) return fail(`lobby.loadout: must be one of ${LOADOUTS.join(', ')}`);
-    advice.loadout = loadout as Loadout;
+    const l = oneOf(loadout, LOADOUTS, 'lobby.loadout');
+    if (!l.ok) return l;
+    advice.loadout = l.value;
   }
   if (roomIds !== undefined) {
     if (!Array.isArray(roomIds) || roomIds.length > MAX_LOBBY_ROOMS || !roomIds.every((id) => typeof id === 'string' && ROOM_ID.test(id))) {

@@ -1,8 +1,8 @@
 /**
  * Recommendation outcomes: for each rule and kind of advice (and the lobby's suggestions,
- * taken or not at join), how often players accepted, dismissed or ignored it, over the last hour, day or week — so a designer sees which
- * recommendations players take before rewording or retiring them. Refreshed every 10 s
- * while shown.
+ * taken or not at join), how often players accepted, dismissed or ignored it over the last
+ * hour, day or week — so a designer sees which recommendations players take before
+ * rewording or retiring them. Refreshed every 10 s while shown.
  */
 import type { RecommendationOutcomes } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';

@@ -244,11 +244,9 @@ export class Moderation {
    */
   private async guestNetwork(playerId: string): Promise<{ key: string; until: Date } | null> {
     if (this.sanctions.guestNetworkBanMs <= 0) return null;
-    const [account, player] = await Promise.all([
-      this.prisma.account.findUnique({ where: { id: playerId }, select: { id: true } }),
-      this.prisma.player.findUnique({ where: { id: playerId }, select: { networkKey: true } }),
-    ]);
-    const key = account ? null : this.effects.networkKeyOf(playerId) ?? player?.networkKey ?? null;
+    if (await this.prisma.account.findUnique({ where: { id: playerId }, select: { id: true } })) return null;
+    const key = this.effects.networkKeyOf(playerId)
+      ?? (await this.prisma.player.findUnique({ where: { id: playerId }, select: { networkKey: true } }))?.networkKey ?? null;
     return key ? { key, until: new Date(Date.now() + this.sanctions.guestNetworkBanMs) } : null;
   }
 
