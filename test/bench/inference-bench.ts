@@ -13,7 +13,7 @@
  *   npm run bench:inference [-- --seconds 10 --rate 2000 --budget 1.5] [--chat-standin max|last]
  *
  * `--chat-standin` runs the chat rows on an untrained stand-in with that pooling even when
- * models/chat/v1 exists (to see what an architecture costs to serve; 'last' masks padding,
+ * models/chat/v2 exists (to see what an architecture costs to serve; 'last' masks padding,
  * so the worker's length trimming applies).
  *
  * Targets on wasm: CNN ≥ 25,000 windows/s, LSTM ≥ 2,000 messages/s batched, single chat
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
   if (STANDIN) {
     console.log(`chat*: untrained stand-in, the chat factory's architecture with pooling '${STANDIN}' (same cost as a trained one, meaningless scores)`);
   } else if (!chat.real) {
-    console.log("chat*: models/chat/v1 is not there yet; the chat rows use an untrained stand-in with the chat factory's default architecture (same cost, meaningless scores)");
+    console.log("chat*: models/chat/v2 is not there yet; the chat rows use an untrained stand-in with the chat factory's default architecture (same cost, meaningless scores)");
   }
   try {
     const direct = await directBenchmarks(chat.dir, chat.real, windows);

@@ -2,9 +2,11 @@
  * The chat LSTM through the inference host: the worker tokenises with the shared
  * tokenizer, runs both heads and returns sentiment in SENTIMENT_CLASSES order — the same
  * numbers the chat classifier gives in-process — batched, without leaking tensors, and
- * over the model API. Uses models/chat/v1 when committed, else a same-architecture stand-in.
+ * over the model API. Uses models/chat/v2 when committed, else a same-architecture stand-in.
  */
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClassifier } from '../../models/src/chat/classifier.js';
@@ -34,9 +36,10 @@ afterAll(async () => {
 });
 
 describe('InferenceHost (chat, real worker)', () => {
-  it('is available with the sentiment classes and toxic', () => {
+  it('is available with the sentiment classes and toxic', async () => {
     const chat = host.status().models.find((m) => m.name === 'chat')!;
-    expect(chat).toMatchObject({ state: 'AVAILABLE', version: '1', classes: ['negative', 'neutral', 'positive', 'toxic'] });
+    const { version } = JSON.parse(await readFile(path.join(artifact.dir, 'metadata.json'), 'utf8')) as { version: number };
+    expect(chat).toMatchObject({ state: 'AVAILABLE', version: String(version), classes: ['negative', 'neutral', 'positive', 'toxic'] });
   });
 
   it('scores messages as the chat classifier does in-process, sentiment in SENTIMENT_CLASSES order', async () => {

@@ -1,5 +1,5 @@
 /**
- * The committed chat model artifact (models/chat/v1): small, quick to load, and still
+ * The committed chat model artifact (models/chat/v2): small, quick to load, and still
  * scoring held-out chat the way its model card says.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, type ChatModelMetadata } from '
 import { describeCorpusLines, readChatCorpus, type ChatExample } from '../../models/src/chat/corpus.js';
 import { evaluateChat, renderModelCard } from '../../models/src/chat/eval.js';
 import { initBackend, tf } from '../../models/src/runtime/index.js';
+import { DEFAULT_CHAT_POLICY } from '../../server/src/moderation/chatPipeline.js';
 
 const DIR = DEFAULT_CHAT_MODEL_DIR;
 let chat: ChatClassifier;
@@ -50,7 +51,7 @@ const FRESH: Array<{ text: string; toxic: boolean; sentiment?: 'positive' | 'neu
   { text: 'is there a mode for deaf players?', toxic: false, sentiment: 'neutral' },
 ];
 
-describe('chat model v1 artifact', () => {
+describe('chat model artifact', () => {
   it('is small and loads in under a second', async () => {
     for (const f of ['model.json', 'weights.bin', 'vocab.json', 'metadata.json', 'MODEL_CARD.md']) {
       const { size } = await stat(path.join(DIR, f));
@@ -80,14 +81,21 @@ describe('chat model v1 artifact', () => {
     expect(e.model.sentimentMacroF1).toBeCloseTo(meta.evaluation.model.sentimentMacroF1, 4);
     expect(e.model.toxicity.f1).toBeCloseTo(meta.evaluation.model.toxicity.f1, 4);
     expect(e.model.identityFpr).toBeCloseTo(meta.evaluation.model.identityFpr, 4);
-    // Floors a little under v1's measured figures, so a broken or regressed artifact fails.
-    // The card marks each figure against the targets (CHAT_TARGETS), which v1 does not all meet.
+    // Floors a little under the artifact's measured figures, so a broken or regressed artifact fails.
+    // The card marks each figure against the targets (CHAT_TARGETS), which it does not all meet.
     expect(e.model.sentimentMacroF1).toBeGreaterThanOrEqual(0.78);
     expect(e.model.toxicity.f1).toBeGreaterThanOrEqual(0.78);
     expect(e.model.identityFpr).toBeLessThanOrEqual(0.2);
     expect(e.model.toxicity.f1).toBeGreaterThan(Math.max(e.afinn.toxicity.f1, e.obscenity.toxicity.f1));
     expect(e.model.sentimentMacroF1!).toBeGreaterThan(e.afinn.sentimentMacroF1!);
     expect(e.model.identityFpr).toBeLessThan(e.afinn.identityFpr);
+  });
+
+  it("sets the chat policy's mask threshold: the server masks what the model calls toxic", async () => {
+    const meta = JSON.parse(await readFile(path.join(DIR, 'metadata.json'), 'utf8')) as ChatModelMetadata;
+    expect(DEFAULT_CHAT_POLICY.maskAt).toBe(meta.toxicThreshold);
+    expect(DEFAULT_CHAT_POLICY.holdAt).toBeGreaterThan(DEFAULT_CHAT_POLICY.maskAt);
+    expect(DEFAULT_CHAT_POLICY.blockAt).toBeGreaterThan(DEFAULT_CHAT_POLICY.holdAt);
   });
 
   it('does not leak tensors over 10,000 predictions', () => {
@@ -126,7 +134,7 @@ describe('chat model v1 artifact', () => {
     }, e);
     expect(card).toContain(`\`studio/chat.jsonl\` — 5000 labelled lines from ${lines.templates} templates, given with \`--corpus\``);
     expect(card).toContain(`Lines: train ${lines.bySplit.train}, val ${lines.bySplit.val}, test ${lines.bySplit.test}.`);
-    expect(card).toContain('--corpus studio/chat.jsonl --out models/chat/v1');
+    expect(card).toContain('--corpus studio/chat.jsonl --out models/chat/v2');
     // Nothing the generator alone knows, and no claim that the file is the generated corpus.
     expect(card).not.toContain('Jaccard');
     expect(card).not.toContain('regenerates the committed corpus');

@@ -10,7 +10,7 @@ import {
   corpusToJsonl, DEFAULT_CORPUS_PATH, expandTemplate, generateChatCorpus, NEAR_DUPLICATE_JACCARD, parseChatCorpus,
   type ChatExample,
 } from '../../models/src/chat/corpus.js';
-import { IDENTITY_GROUPS } from '../../models/src/chat/corpusTemplates.js';
+import { IDENTITY_GROUPS, type TemplateGroup } from '../../models/src/chat/corpusTemplates.js';
 import { createRng } from '../../models/src/runtime/rng.js';
 
 let committed: string;
@@ -64,6 +64,30 @@ describe('chat corpus', () => {
     }
     // The generator checks lines before fillers ("lol", "bro") are added, hence the slack.
     expect(worst).toBeLessThan(NEAR_DUPLICATE_JACCARD + 0.05 + 1e-9);
+  });
+
+  it('keeps the held-out lines exactly as they are when train-only frames are added', () => {
+    const split: TemplateGroup[] = [
+      { name: 'nice', sentiment: 'positive', toxic: 0, tags: [], templates: Array.from({ length: 12 }, (_, i) => `(nice|great|clean) (shot|save|run) {player} number ${i}`) },
+      { name: 'mean', sentiment: 'negative', toxic: 1, tags: ['insult'], templates: Array.from({ length: 12 }, (_, i) => `you are (a|an) {insult_noun} ${i} times over`) },
+    ];
+    const before = generateChatCorpus(7, { split, trainOnly: [] });
+    const heldOut = (examples: readonly ChatExample[]): ChatExample[] => examples.filter((e) => e.split !== 'train');
+    expect(heldOut(before.examples).length).toBeGreaterThan(20);
+    // Train-only frames that repeat every held-out frame word for word, and one that nearly does.
+    const trainOnly: TemplateGroup[] = [
+      { name: 'nice_extra', sentiment: 'positive', toxic: 0, tags: [], templates: [...split[0]!.templates, '(nice|great|clean) (shot|save|run) {player} number 3 lol'] },
+      { name: 'mean_extra', sentiment: 'negative', toxic: 1, tags: ['insult'], templates: split[1]!.templates },
+    ];
+    const after = generateChatCorpus(7, { split, trainOnly });
+    expect(heldOut(after.examples)).toEqual(heldOut(before.examples));
+    expect(after.stats.nearDuplicatesDropped).toBe(before.stats.nearDuplicatesDropped);
+    expect(after.stats.trainOnlyNearHeldOutDropped).toBeGreaterThan(0);
+    // What stays of the train-only lines is no closer to a held-out line than the filter allows.
+    const heldOutTexts = new Set(heldOut(after.examples).map((e) => normalizeChatText(e.text)));
+    const extra = after.examples.filter((e) => e.template.includes('_extra/'));
+    expect(extra.length).toBeGreaterThan(0);
+    for (const e of extra) expect(heldOutTexts.has(normalizeChatText(e.text))).toBe(false);
   });
 
   it('uses every identity group in clean and in hateful lines, in train and test', () => {

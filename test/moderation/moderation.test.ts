@@ -128,7 +128,7 @@ describe('chat pipeline in live rooms', () => {
     expect(ack).toMatchObject({ status: 'delivered', text: 'gg wp everyone' });
     await vi.waitFor(() => expect(lb.chat.map((c) => c.text)).toContain('gg wp everyone'));
     const row = await db.prisma.chatMessage.findUnique({ where: { id: ack.id } });
-    expect(row).toMatchObject({ text: 'gg wp everyone', decision: 'allow', held: false, scoredBy: 'chat/v1' });
+    expect(row).toMatchObject({ text: 'gg wp everyone', decision: 'allow', held: false, scoredBy: 'chat/v2' });
 
     const swear = await chatAndAck(alice, la, 'fuck this lag', 'c2');
     expect(swear.status).toBe('delivered');

@@ -6,7 +6,7 @@
  *
  * ```ts
  * await initBackend();
- * const chat = await ChatClassifier.load();            // models/chat/v1
+ * const chat = await ChatClassifier.load();            // models/chat/v2
  * const [score] = chat.score(['gg ez noobs']);         // { toxic: true, toxicity: 0.98, sentiment: 'negative', … }
  * ```
  */
@@ -19,7 +19,7 @@ import { SENTIMENT_LABELS } from './model.js';
 import { ChatTokenizer, parseChatVocabulary } from './text.js';
 
 /** The artifact the server uses by default. */
-export const DEFAULT_CHAT_MODEL_DIR = fileURLToPath(new URL('../../chat/v1', import.meta.url));
+export const DEFAULT_CHAT_MODEL_DIR = fileURLToPath(new URL('../../chat/v2', import.meta.url));
 export const VOCAB_JSON = 'vocab.json';
 export const METADATA_JSON = 'metadata.json';
 

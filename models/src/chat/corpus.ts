@@ -14,9 +14,10 @@
  * How it is split: whole templates go to train, val or test (stratified per template group),
  * so a held-out line is a sentence frame the model never saw. Then any val/test line whose
  * words overlap a train line's by Jaccard ≥ {@link NEAR_DUPLICATE_JACCARD} is dropped.
- * Train-only groups (TRAIN_ONLY_TEMPLATE_GROUPS, frames written after v1) all go to train,
- * and every train template that names an identity group also gets counterfactual copies
- * (the same line with other groups swapped in); neither touches a val or test line.
+ * Train-only groups (TRAIN_ONLY_TEMPLATE_GROUPS, frames written after the split) all go to
+ * train, and a line of theirs that close to a kept val/test line is dropped from train
+ * instead; every train template that names an identity group also gets counterfactual
+ * copies (the same line with other groups swapped in). Neither touches a val or test line.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,9 +25,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chatWords, normalizeChatText } from './text.js';
 import { createRng, hashSeed, type Rng } from '../runtime/rng.js';
 import {
-  IDENTITY_GROUPS, IDENTITY_WORDS, SENTIMENTS, SLOTS, TEMPLATE_GROUPS, TRAIN_ONLY_TEMPLATE_GROUPS, type IdentityGroup, type Sentiment,
+  IDENTITY_GROUPS, IDENTITY_WORDS, SENTIMENTS, SLOTS, TEMPLATE_GROUPS, type IdentityGroup, type Sentiment,
   type TemplateGroup,
 } from './corpusTemplates.js';
+import { TRAIN_ONLY_TEMPLATE_GROUPS } from './corpusTemplatesTrainOnly.js';
 
 export type Split = 'train' | 'val' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
@@ -56,8 +58,6 @@ const VAL_SHARE = 0.12;
 /** Val/test lines this close to a train line (word-set Jaccard) are dropped as near-duplicates. */
 export const NEAR_DUPLICATE_JACCARD = 0.8;
 const DEFAULT_PER_TEMPLATE = 14;
-/** The held-out-split groups, then the train-only ones (appended, so v1's split is unchanged). */
-const TEMPLATE_GROUPS_ALL: readonly TemplateGroup[] = [...TEMPLATE_GROUPS, ...TRAIN_ONLY_TEMPLATE_GROUPS];
 /**
  * Counterfactual identity copies of every train template that names a group: `draws`
  * expansions, each written out with `groups` different groups (see generateChatCorpus).
@@ -328,7 +328,6 @@ function surfaceVariation(text: string, rng: Rng): string {
 
 function assignSplits(group: TemplateGroup, seed: number): Split[] {
   const n = group.templates.length;
-  if (group.trainOnly) return new Array<Split>(n).fill('train');
   const order = group.templates.map((t, i) => ({ i, h: hashSeed(seed, 'split', group.name, t) })).sort((a, b) => a.h - b.h || a.i - b.i);
   const nTest = n >= 4 ? Math.max(1, Math.round(n * TEST_SHARE)) : 0;
   const nVal = n >= 6 ? Math.max(1, Math.round(n * VAL_SHARE)) : 0;
@@ -346,6 +345,41 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   return inter / (a.size + b.size - inter);
 }
 
+/** Lines' word sets and normalized texts, to ask whether a line nearly repeats one of them. */
+class NearDuplicateIndex {
+  private readonly sets: Array<Set<string>> = [];
+  private readonly byWord = new Map<string, number[]>();
+  private readonly normalized = new Set<string>();
+
+  constructor(lines: ReadonlyArray<{ base: string; text: string }>) {
+    for (const line of lines) {
+      const set = new Set(chatWords(line.base));
+      const k = this.sets.push(set) - 1;
+      for (const w of set) {
+        const list = this.byWord.get(w);
+        if (list) list.push(k);
+        else this.byWord.set(w, [k]);
+      }
+      this.normalized.add(normalizeChatText(line.text));
+    }
+  }
+
+  /** Same normalized text, or word-set Jaccard ≥ NEAR_DUPLICATE_JACCARD with a line here. */
+  hasNear(line: { base: string; text: string }): boolean {
+    if (this.normalized.has(normalizeChatText(line.text))) return true;
+    const set = new Set(chatWords(line.base));
+    const checked = new Set<number>();
+    for (const w of set) {
+      for (const k of this.byWord.get(w) ?? []) {
+        if (checked.has(k)) continue;
+        checked.add(k);
+        if (jaccard(set, this.sets[k]!) >= NEAR_DUPLICATE_JACCARD) return true;
+      }
+    }
+    return false;
+  }
+}
+
 /** What {@link generateChatCorpus} did, for the log and the model card. */
 export interface CorpusStats {
   lines: number;
@@ -358,6 +392,8 @@ export interface CorpusStats {
   nearDuplicatesDropped: number;
   /** Templates of train-only groups (all in train). */
   trainOnlyTemplates: number;
+  /** Train-only lines dropped as near-duplicates of a held-out line. */
+  trainOnlyNearHeldOutDropped: number;
   /** Train lines that are counterfactual identity copies. */
   counterfactual: number;
   /** Train lines that quote a toxic line to object to it. */
@@ -365,7 +401,7 @@ export interface CorpusStats {
 }
 
 /** What any corpus's lines tell about it (the generator adds what only it knows). */
-export type CorpusLineStats = Omit<CorpusStats, 'nearDuplicatesDropped' | 'trainOnlyTemplates'>;
+export type CorpusLineStats = Omit<CorpusStats, 'nearDuplicatesDropped' | 'trainOnlyTemplates' | 'trainOnlyNearHeldOutDropped'>;
 
 /** Line counts by split, label and tag, and the number of distinct templates, of a corpus. */
 export function describeCorpusLines(examples: readonly ChatExample[]): CorpusLineStats {
@@ -390,21 +426,33 @@ export function describeCorpusLines(examples: readonly ChatExample[]): CorpusLin
   return stats;
 }
 
+/** The templates a corpus is made from: groups split train/val/test, and train-only groups. */
+export interface CorpusTemplateGroups {
+  split: readonly TemplateGroup[];
+  trainOnly: readonly TemplateGroup[];
+}
+
 /**
  * Generates the corpus. Deterministic: the same seed and templates give the same lines in
  * the same order.
  * @throws Error on a malformed template (unknown slot, unbalanced brackets).
  */
-export function generateChatCorpus(seed = DEFAULT_CORPUS_SEED): { examples: ChatExample[]; stats: CorpusStats } {
+export function generateChatCorpus(
+  seed = DEFAULT_CORPUS_SEED, groups: CorpusTemplateGroups = { split: TEMPLATE_GROUPS, trainOnly: TRAIN_ONLY_TEMPLATE_GROUPS },
+): { examples: ChatExample[]; stats: CorpusStats } {
   const drafts: Array<ChatExample & { base: string }> = [];
   const seenRaw = new Set<string>();
   let templates = 0;
-  // Train templates first, so an exact duplicate is always dropped from the held-out side.
-  for (const pass of SPLITS) {
-    for (const group of TEMPLATE_GROUPS_ALL) {
-      const splits = assignSplits(group, seed);
+  // Split groups' train templates first, so an exact duplicate of a train line is dropped
+  // from the held-out side; train-only groups last, so theirs never displace a held-out line.
+  const passes: Array<[Split, readonly TemplateGroup[]]> = [
+    ...SPLITS.map((s): [Split, readonly TemplateGroup[]] => [s, groups.split]), ['train', groups.trainOnly],
+  ];
+  for (const [pass, list] of passes) {
+    for (const group of list) {
+      const splits = list === groups.trainOnly ? null : assignSplits(group, seed);
       group.templates.forEach((template, t) => {
-        if (splits[t] !== pass) return;
+        if ((splits?.[t] ?? 'train') !== pass) return;
         templates++;
         const templateId = `${group.name}/${t}`;
         const rng = createRng(hashSeed(seed, 'lines', templateId));
@@ -473,50 +521,23 @@ export function generateChatCorpus(seed = DEFAULT_CORPUS_SEED): { examples: Chat
     }
   }
 
-  // Near-duplicate filter: inverted index over train word sets.
-  const trainSets: Array<Set<string>> = [];
-  const index = new Map<string, number[]>();
-  for (const d of drafts) {
-    if (d.split !== 'train') continue;
-    const set = new Set(chatWords(d.base));
-    const k = trainSets.push(set) - 1;
-    for (const w of set) {
-      const list = index.get(w);
-      if (list) list.push(k);
-      else index.set(w, [k]);
-    }
-  }
-  const trainNormalized = new Set(drafts.filter((d) => d.split === 'train').map((d) => normalizeChatText(d.text)));
-  let nearDuplicatesDropped = 0;
-  const examples: ChatExample[] = [];
-  for (const d of drafts) {
-    if (d.split !== 'train') {
-      const set = new Set(chatWords(d.base));
-      let near = trainNormalized.has(normalizeChatText(d.text));
-      const checked = new Set<number>();
-      for (const w of set) {
-        if (near) break;
-        for (const k of index.get(w) ?? []) {
-          if (checked.has(k)) continue;
-          checked.add(k);
-          if (jaccard(set, trainSets[k]!) >= NEAR_DUPLICATE_JACCARD) {
-            near = true;
-            break;
-          }
-        }
-      }
-      if (near) {
-        nearDuplicatesDropped++;
-        continue;
-      }
-    }
-    const { base: _base, ...example } = d;
-    examples.push(example);
-  }
+  // Near-duplicates, by word-set Jaccard: a held-out line close to a split group's train
+  // line is dropped from the held-out side; a train-only line close to a kept held-out line
+  // is dropped from train. So frames added later never change the held-out splits.
+  const trainOnly = new Set(groups.trainOnly.map((g) => g.name));
+  const isTrainOnly = (d: ChatExample): boolean => trainOnly.has(d.template.slice(0, d.template.lastIndexOf('/')));
+  const splitTrain = new NearDuplicateIndex(drafts.filter((d) => d.split === 'train' && !isTrainOnly(d)));
+  const heldOut = drafts.filter((d) => d.split !== 'train');
+  const droppedHeldOut = heldOut.filter((d) => splitTrain.hasNear(d));
+  const droppedSet = new Set(droppedHeldOut);
+  const heldOutIndex = new NearDuplicateIndex(heldOut.filter((d) => !droppedSet.has(d)));
+  const dropped = new Set([...droppedHeldOut, ...drafts.filter((d) => isTrainOnly(d) && heldOutIndex.hasNear(d))]);
+  const examples: ChatExample[] = drafts.filter((d) => !dropped.has(d)).map(({ base: _base, ...example }) => example);
+  const nearDuplicatesDropped = droppedHeldOut.length;
 
   const stats: CorpusStats = {
-    ...describeCorpusLines(examples), templates, nearDuplicatesDropped,
-    trainOnlyTemplates: TEMPLATE_GROUPS_ALL.filter((g) => g.trainOnly).reduce((n, g) => n + g.templates.length, 0),
+    ...describeCorpusLines(examples), templates, nearDuplicatesDropped, trainOnlyNearHeldOutDropped: dropped.size - nearDuplicatesDropped,
+    trainOnlyTemplates: groups.trainOnly.reduce((n, g) => n + g.templates.length, 0),
   };
   return { examples, stats };
 }

@@ -58,7 +58,7 @@ export interface ChatRowScores {
   /** Probabilities of negative, neutral, positive sentiment. */
   sentiment: readonly [number, number, number];
   toxicity: number;
-  /** Model that scored it, e.g. "chat/v1". */
+  /** Model that scored it, e.g. "chat/v2". */
   model: string;
 }
 

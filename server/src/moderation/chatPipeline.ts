@@ -25,11 +25,12 @@ export interface ChatPolicy {
 }
 
 /**
- * Thresholds on the chat model's toxicity, which is calibrated so that 0.7 is its
- * best-F1 point on validation (models/chat/v1/MODEL_CARD.md): above it a message is masked;
+ * Thresholds on the chat model's toxicity. `maskAt` is the served model's own toxic
+ * threshold (0.8: its best F1 on validation within the identity false-positive budget, see
+ * models/chat/v2/MODEL_CARD.md; a test keeps the two equal): above it a message is masked;
  * only confident calls are held or blocked, so a false positive costs a delay, not a ban.
  */
-export const DEFAULT_CHAT_POLICY: ChatPolicy = { maskAt: 0.7, holdAt: 0.85, blockAt: 0.95, links: 'redact' };
+export const DEFAULT_CHAT_POLICY: ChatPolicy = { maskAt: 0.8, holdAt: 0.9, blockAt: 0.95, links: 'redact' };
 
 export interface PipelineResult {
   decision: ChatDecision;
