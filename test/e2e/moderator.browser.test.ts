@@ -357,9 +357,13 @@ describe('moderator console in the browser', () => {
     const beaFlag = page.locator('#queue-body tr', { hasText: 'Bystander Bea' });
     await beaFlag.waitFor(WAIT);
     await page.locator('#tab-players').click();
+    // Nothing of the player the moderator looked up before signing out is left on screen.
+    expect(await page.locator('#player-id').inputValue()).toBe('');
+    expect(await page.locator('#player-history').innerHTML()).toBe('');
+    expect(await page.locator('#player-admin').isHidden()).toBe(true);
     await page.locator('#player-id').fill(bea!.playerId);
     await page.locator('#player-form button[type="submit"]').click();
-    await page.locator('#player-admin').waitFor({ state: 'visible', ...WAIT });
+    await page.locator(`#player-admin[data-player-id="${bea!.playerId}"]`).waitFor({ state: 'visible', ...WAIT });
 
     const download = page.waitForEvent('download', WAIT);
     await page.locator('#player-export').click();

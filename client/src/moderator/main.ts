@@ -39,6 +39,7 @@ const gate = new SessionGate({
     tabs.open();
   },
   close: () => {
+    players.clear();
     queue.close();
     tabs.close();
     help.close();

@@ -25,6 +25,8 @@ export class PlayersPanel implements TabPanel {
   private readonly typed = byId('player-delete-typed', HTMLInputElement);
   private readonly deleteOk = byId('player-delete-ok', HTMLButtonElement);
   private player: PlayerHistory | null = null;
+  /** Lookups started; only the newest one's answer is shown. */
+  private lookups = 0;
   private isAdmin = false;
 
   constructor(private readonly hooks: PlayersHooks) {
@@ -50,16 +52,31 @@ export class PlayersPanel implements TabPanel {
     this.closeDelete();
   }
 
+  /** Forgets the player on screen (on sign-out: the next user starts with an empty lookup). */
+  clear(): void {
+    this.lookups++;
+    this.input.value = '';
+    this.closeDelete();
+    this.show(null);
+    this.say('', 'info');
+  }
+
   async lookUp(playerId: string): Promise<void> {
     this.input.value = playerId;
     this.closeDelete();
+    // The previous player goes at once, so export and delete never act on them by mistake
+    // while the next one loads; an older lookup that answers late is ignored.
+    this.show(null);
+    const lookup = ++this.lookups;
     if (!playerId) return;
     this.say('Loading…', 'info');
     try {
-      this.show(await modApi.player(playerId));
+      const player = await modApi.player(playerId);
+      if (lookup !== this.lookups) return;
+      this.show(player);
       this.say('', 'info');
     } catch (err) {
-      this.show(null);
+      if (lookup !== this.lookups) return;
       this.say(err instanceof ApiError && err.status === 404 ? `No player with id ${playerId}.` : `Cannot look up the player: ${errorMessage(err)}`, 'bad');
     }
   }
@@ -68,6 +85,8 @@ export class PlayersPanel implements TabPanel {
     this.player = player;
     this.view.replaceChildren(...(player ? [renderHistory(player, (s, note) => this.lift(player, s, note))] : []));
     this.admin.hidden = !this.isAdmin || player === null;
+    if (player) this.admin.dataset.playerId = player.playerId;
+    else delete this.admin.dataset.playerId;
   }
 
   /** Lifts a mute or ban, then shows the player's record as it is now. */
