@@ -368,12 +368,20 @@ class NearDuplicateIndex {
   hasNear(line: { base: string; text: string }): boolean {
     if (this.normalized.has(normalizeChatText(line.text))) return true;
     const set = new Set(chatWords(line.base));
+    // Prefix filter: a line this close shares ≥ ⌈t·|set|⌉ of its words, so it has at least
+    // one of any |set| − ⌈t·|set|⌉ + 1 of them: look only under the rarest ones.
+    const t = NEAR_DUPLICATE_JACCARD;
+    const rarest = [...set].sort((a, b) => (this.byWord.get(a)?.length ?? 0) - (this.byWord.get(b)?.length ?? 0));
+    const prefix = rarest.slice(0, set.size - Math.ceil(t * set.size - 1e-9) + 1);
     const checked = new Set<number>();
-    for (const w of set) {
+    for (const w of prefix) {
       for (const k of this.byWord.get(w) ?? []) {
         if (checked.has(k)) continue;
         checked.add(k);
-        if (jaccard(set, this.sets[k]!) >= NEAR_DUPLICATE_JACCARD) return true;
+        const other = this.sets[k]!;
+        // Jaccard ≤ min/max of the sizes: skip sets too small or too large to be close.
+        if (other.size < t * set.size - 1e-9 || set.size < t * other.size - 1e-9) continue;
+        if (jaccard(set, other) >= t) return true;
       }
     }
     return false;
