@@ -63,7 +63,10 @@ export class App {
     if (request.loadout) rejoin.loadout = request.loadout;
     const netcode = new Netcode(session);
     const hud = new Hud(session.sessionId);
-    const chat = new ChatBox((text) => session.sendChat(text));
+    const chat = new ChatBox((text) => session.sendChat(text), {
+      ownSessionId: () => session.sessionId,
+      send: (messageId, reason) => session.report(messageId, reason),
+    });
     session.onState((state) => {
       netcode.onState(state, performance.now());
       hud.update(state);
@@ -71,6 +74,7 @@ export class App {
     session.onChat((msg) => chat.showMessage(msg));
     session.onServerError((err) => chat.showError(err));
     session.onChatAck((ack) => chat.showAck(ack));
+    session.onReportAck((ack) => chat.showReportAck(ack));
     session.onModeration((notice) => {
       chat.showModeration(notice);
       if (notice.kind === 'banned') this.banned = notice.message;

@@ -9,3 +9,13 @@ export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
 export function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
+
+/** A `type="button"` button (never submits a form) with its text and click handler. */
+export function button(text: string, className: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = className;
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
+}

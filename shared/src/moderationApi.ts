@@ -21,7 +21,8 @@
  */
 import type { InputValues } from './rules.js';
 
-export const FLAG_KINDS = ['chat', 'behavior'] as const;
+/** chat: the chat pipeline; behavior: the behavior model; report: a player reported a chat line. */
+export const FLAG_KINDS = ['chat', 'behavior', 'report'] as const;
 export type FlagKind = (typeof FLAG_KINDS)[number];
 export const FLAG_STATUSES = ['open', 'claimed', 'escalated', 'resolved'] as const;
 export type FlagStatus = (typeof FLAG_STATUSES)[number];

@@ -22,6 +22,8 @@ export const ClientMessage = {
   Chat: 'chat',
   /** The player's answer to a recommendation: {@link RecommendationResponse}. */
   Recommendation: 'recommendation',
+  /** Another player's chat line reported to the moderators: {@link ReportMessage}. */
+  Report: 'report',
 } as const;
 export type ClientMessageType = (typeof ClientMessage)[keyof typeof ClientMessage];
 
@@ -68,6 +70,16 @@ export interface RecommendationResponse {
   action: 'accept' | 'dismiss';
 }
 
+/** Why a player reports a chat line. */
+export const REPORT_REASONS = ['harassment', 'hate', 'threat', 'sexual', 'spam', 'other'] as const;
+export type ReportReason = (typeof REPORT_REASONS)[number];
+
+/** Report another player's chat line (by its {@link ChatBroadcast} id) to the moderators. */
+export interface ReportMessage {
+  messageId: string;
+  reason: ReportReason;
+}
+
 /** A chat line typed by the player. */
 export interface ChatMessage {
   /** 1–200 characters after trimming; control characters are removed. */
@@ -98,6 +110,8 @@ export const ServerMessage = {
   ChatAck: 'chatAck',
   /** A moderator's action on this player: {@link ModerationNotice}. */
   Moderation: 'moderation',
+  /** To the reporter, once their report is stored for the moderators: {@link ReportAck}. */
+  ReportAck: 'reportAck',
 } as const;
 
 /**
@@ -145,6 +159,11 @@ export interface ChatAck {
   text?: string;
   /** Why it was held or blocked, for the sender. */
   reason?: string;
+}
+
+/** A report is stored (or was already): moderators will see the line in their queue. */
+export interface ReportAck {
+  messageId: string;
 }
 
 export interface ModerationNotice {
@@ -362,6 +381,15 @@ export function parseRecommendationResponse(raw: unknown): Parsed<Recommendation
   if (!isUuid(id)) return fail('id: must be a UUID');
   if (action !== 'accept' && action !== 'dismiss') return fail('action: must be "accept" or "dismiss"');
   return { ok: true, value: { id: id.toLowerCase(), action } };
+}
+
+export function parseReport(raw: unknown): Parsed<ReportMessage> {
+  const obj = plainObject(raw, ['messageId', 'reason']);
+  if (!obj.ok) return obj;
+  if (!isUuid(obj.value.messageId)) return fail('messageId: must be a UUID');
+  const reason = oneOf(obj.value.reason, REPORT_REASONS, 'reason');
+  if (!reason.ok) return reason;
+  return { ok: true, value: { messageId: obj.value.messageId.toLowerCase(), reason: reason.value } };
 }
 
 export function parseJoinOptions(raw: unknown): Parsed<JoinOptions> {

@@ -18,7 +18,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import { ARENA_ROOM, ClientMessage, type ArenaStateView } from '@pulse-arena/shared';
 import { startServerProcess } from '../helpers/serverProcess.js';
 import { scrapeMetrics } from '../helpers/metrics.js';
-import { mutatedChat, mutatedInput, mutatedRecommendation, prng, randomType, randomValue } from '../helpers/junk.js';
+import { mutatedChat, mutatedInput, mutatedRecommendation, mutatedReport, prng, randomType, randomValue } from '../helpers/junk.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -125,7 +125,8 @@ async function main(): Promise<void> {
           if (r < 0.35) a.send(ClientMessage.Input, mutatedInput(rand));
           else if (r < 0.55) a.send(ClientMessage.Input, randomValue(rand));
           else if (r < 0.7) a.send(ClientMessage.Chat, mutatedChat(rand));
-          else if (r < 0.8) a.send(ClientMessage.Recommendation, mutatedRecommendation(rand));
+          else if (r < 0.75) a.send(ClientMessage.Recommendation, mutatedRecommendation(rand));
+          else if (r < 0.8) a.send(ClientMessage.Report, mutatedReport(rand));
           else if (r < 0.9) a.send(ClientMessage.Chat, randomValue(rand));
           else { a.send(randomType(rand) as string, randomValue(rand)); unknownSent++; }
         }

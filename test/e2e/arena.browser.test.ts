@@ -12,7 +12,8 @@ import type {} from '../../client/src/testHook.js'; // types window.__pulseArena
 import { launchChromium, type ChromiumSession } from './chromium.js';
 import { BEHAVIOR_CLASSES } from '../../models/src/behavior/classes.js';
 import { REPO_ROOT, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
-import type { RuleSet } from '@pulse-arena/shared';
+import type { FlagSummary, RuleSet } from '@pulse-arena/shared';
+import { staffHeaders } from '../helpers/cluster.js';
 
 const SCREENSHOT = path.join(REPO_ROOT, 'test/artifacts/arena.png');
 const ADMIN_PASSWORD = 'e2e-admin-password';
@@ -136,6 +137,17 @@ describe('arena in the browser', () => {
     expect(await b.locator('#chat-log img, #chat-log script').count()).toBe(0);
     expect(await b.locator('#chat-log li').filter({ hasText: 'onerror="window.__xss=1"' }).count()).toBe(1);
     expect(await b.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+
+    // Bob reports Alice's line to the moderators from the chat log; nobody gets a report button on their own lines.
+    expect(await a.locator('#chat-log .chat__report-open').count()).toBe(0);
+    const reported = b.locator('#chat-log li[data-message-id]').filter({ hasText: line });
+    await reported.locator('.chat__report-open').click();
+    await reported.locator('.chat__report-reason[data-reason="spam"]').click();
+    await b.locator('#chat-log li', { hasText: 'Reported to the moderators' }).waitFor(WAIT);
+    expect(await reported.getAttribute('data-reported')).toBe('true');
+    const staff = await staffHeaders(server!, 'admin', ADMIN_PASSWORD);
+    const flags = (await (await fetch(`${server!.url}/api/moderation/flags?status=open`, { headers: staff })).json()) as FlagSummary[];
+    expect(flags.find((f) => f.kind === 'report')).toMatchObject({ playerName: 'Alice', reason: 'reported by Bob: spam', text: line });
 
     // The behavior model's smoothed read of each player reaches that player's HUD.
     await a.waitForFunction(() => window.__pulseArena!.profile() !== null, undefined, WAIT);

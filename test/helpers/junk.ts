@@ -80,6 +80,18 @@ export function mutatedRecommendation(rand: () => number): unknown {
   return options[Math.floor(rand() * options.length)];
 }
 
+/** Reports of lines that were never said, or that are not reports at all. */
+export function mutatedReport(rand: () => number): unknown {
+  const messageId = '00000000-0000-4000-8000-000000000000';
+  const options = [
+    { messageId, reason: 'hate' }, { messageId, reason: 'spam' }, { messageId, reason: 'boring' }, { messageId: 'nope', reason: 'hate' },
+    { messageId }, { reason: 'hate' }, { messageId, reason: 'hate', extra: 1 }, [messageId, 'hate'], null, 'hate',
+    JSON.parse(`{"__proto__": {"messageId": "${messageId}"}, "reason": "hate"}`), { messageId: 5, reason: ['hate'] },
+    { messageId: 'x'.repeat(500), reason: 'other' },
+  ];
+  return options[Math.floor(rand() * options.length)];
+}
+
 /** A message type no handler has (numbers included: the SDK sends those as numeric types). */
 export function randomType(rand: () => number): string | number {
   const types = ['__proto__', 'constructor', 'hasOwnProperty', 'admin', 'INPUT', '', 'x'.repeat(30)];

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ArenaCloseCode, ClientMessage, ServerMessage,
   type AuditEntry, type ChatAck, type ChatBroadcast, type ErrorMessage, type FlagDetail, type FlagSummary,
-  type LiftSanctionResult, type ModerationActionResult, type ModerationNotice, type PlayerExport, type PlayerHistory,
+  type LiftSanctionResult, type ModerationActionResult, type ModerationNotice, type PlayerExport, type PlayerHistory, type ReportAck,
 } from '@pulse-arena/shared';
 // Before the database modules (see test/rooms/liveModels.test.ts).
 import { bootArena, type ArenaClientRoom, type BootedArena } from '../helpers/arenaServer.js';
@@ -134,6 +134,81 @@ describe('chat pipeline in live rooms', () => {
     expect(swear.status).toBe('delivered');
     expect(swear.text).not.toContain('fuck');
     await vi.waitFor(() => expect(lb.chat.some((c) => c.id === swear.id && !c.text.includes('fuck'))).toBe(true));
+    await alice.leave();
+    await bob.leave();
+  });
+
+  it('report: a player reports another player\'s line; the moderators get one flag with the line in context', async () => {
+    const alice = await arena.join('Alice');
+    const bob = await arena.join('Bob', alice.roomId);
+    const cara = await arena.join('Cara', alice.roomId);
+    const [la, lb, lc] = [listen(alice), listen(bob), listen(cara)];
+    const acks = { bob: [] as ReportAck[], cara: [] as ReportAck[] };
+    bob.onMessage(ServerMessage.ReportAck, (m: ReportAck) => acks.bob.push(m));
+    cara.onMessage(ServerMessage.ReportAck, (m: ReportAck) => acks.cara.push(m));
+    // What a player reports is theirs to judge (the moderator decides): any delivered line can be reported.
+    const line = await chatAndAck(alice, la, 'buy cheap coins at my shop, dm me', 'r1');
+    expect(line.status).toBe('delivered');
+    await vi.waitFor(() => expect(lb.chat.some((c) => c.id === line.id)).toBe(true));
+
+    // Bad reports change nothing: wrong shape, unknown reason, no such line, one's own line.
+    const refusedBefore = lb.errors.length;
+    bob.send(ClientMessage.Report, { messageId: line.id, reason: 'annoying' });
+    bob.send(ClientMessage.Report, { messageId: 'nope', reason: 'hate' });
+    bob.send(ClientMessage.Report, { messageId: randomUUID(), reason: 'hate' });
+    bob.send(ClientMessage.Report, { messageId: line.id, reason: 'hate', extra: 1 });
+    alice.send(ClientMessage.Report, { messageId: line.id, reason: 'hate' });
+    await vi.waitFor(() => expect(lb.errors.length - refusedBefore).toBe(4));
+    expect(lb.errors.slice(refusedBefore).map((e) => e.message)).toEqual([
+      'reason: must be one of harassment, hate, threat, sexual, spam, other',
+      'messageId: must be a UUID',
+      'messageId: no recent chat line in this room has that id',
+      'extra: unknown field',
+    ]);
+    await vi.waitFor(() => expect(la.errors.map((e) => e.message)).toContain('you cannot report your own line'));
+    expect(await db.prisma.flag.count({ where: { messageId: line.id } })).toBe(0);
+
+    bob.send(ClientMessage.Report, { messageId: line.id, reason: 'spam' });
+    await vi.waitFor(() => expect(acks.bob).toEqual([{ messageId: line.id }]));
+    // Acknowledged means stored: the flag is in the database, and on the moderators' live stream.
+    const flags = await db.prisma.flag.findMany({ where: { messageId: line.id } });
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).toMatchObject({ kind: 'report', severity: 2, status: 'open', reason: 'reported by Bob: spam', playerName: 'Alice' });
+    await vi.waitFor(() => expect(flagEvents.some((f) => f.id === flags[0]!.id && f.kind === 'report')).toBe(true));
+    // A second reporter, and the same reporter again, are thanked without a second flag.
+    cara.send(ClientMessage.Report, { messageId: line.id, reason: 'harassment' });
+    bob.send(ClientMessage.Report, { messageId: line.id, reason: 'hate' });
+    await vi.waitFor(() => expect(acks.cara).toHaveLength(1));
+    await vi.waitFor(() => expect(acks.bob).toHaveLength(2));
+    expect(await db.prisma.flag.count({ where: { messageId: line.id } })).toBe(1);
+    expect(lc.errors).toEqual([]);
+
+    // The moderator sees the reported line itself, in its room's context.
+    const detail = await api<FlagDetail>(`/api/moderation/flags/${flags[0]!.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.kind).toBe('report');
+    expect(detail.body.text).toBe('buy cheap coins at my shop, dm me');
+    expect(detail.body.message?.id).toBe(line.id);
+    expect(detail.body.context.map((c) => c.id)).toContain(line.id);
+    for (const r of [alice, bob, cara]) await r.leave();
+  });
+
+  it('report: a player may report a few lines at once, then one every 20 s', async () => {
+    const alice = await arena.join('Alice');
+    const bob = await arena.join('Bob', alice.roomId);
+    const [la, lb] = [listen(alice), listen(bob)];
+    const acks: ReportAck[] = [];
+    bob.onMessage(ServerMessage.ReportAck, (m: ReportAck) => acks.push(m));
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await chatAndAck(alice, la, `line number ${i} for the limit`, `lim${i}`)).id);
+    await vi.waitFor(() => expect(lb.chat.filter((c) => ids.includes(c.id))).toHaveLength(4));
+    const reasons = ['hate', 'threat', 'harassment', 'other'] as const;
+    ids.forEach((id, i) => bob.send(ClientMessage.Report, { messageId: id, reason: reasons[i]! }));
+    await vi.waitFor(() => expect(acks).toHaveLength(3));
+    await vi.waitFor(() => expect(lb.errors.some((e) => e.code === 'rate_limited' && e.type === 'report')).toBe(true));
+    const flags = await db.prisma.flag.findMany({ where: { messageId: { in: ids } } });
+    // Hate and threats rank high, the rest medium; the fourth report was refused and raised nothing.
+    expect(new Map(flags.map((f) => [f.messageId, f.severity]))).toEqual(new Map([[ids[0], 3], [ids[1], 3], [ids[2], 2]]));
     await alice.leave();
     await bob.leave();
   });

@@ -8,7 +8,7 @@ import { ARENA_ROOM, ClientMessage, TICK_MS, type ArenaStateView } from '@pulse-
 import type { ArenaRoom } from '../../server/src/rooms/ArenaRoom.js';
 import { bootArena, type BootedArena } from '../helpers/arenaServer.js';
 import { scrapeMetrics } from '../helpers/metrics.js';
-import { mutatedChat, mutatedInput, mutatedRecommendation, prng, randomType, randomValue } from '../helpers/junk.js';
+import { mutatedChat, mutatedInput, mutatedRecommendation, mutatedReport, prng, randomType, randomValue } from '../helpers/junk.js';
 
 let arena: BootedArena;
 beforeAll(async () => { arena = await bootArena(); });
@@ -40,7 +40,8 @@ describe('hostile input', () => {
           if (r < 0.4) a.send(ClientMessage.Input, mutatedInput(rand));
           else if (r < 0.6) a.send(ClientMessage.Input, randomValue(rand));
           else if (r < 0.75) a.send(ClientMessage.Chat, mutatedChat(rand));
-          else if (r < 0.85) a.send(ClientMessage.Recommendation, mutatedRecommendation(rand));
+          else if (r < 0.8) a.send(ClientMessage.Recommendation, mutatedRecommendation(rand));
+          else if (r < 0.85) a.send(ClientMessage.Report, mutatedReport(rand));
           else {
             a.send(randomType(rand) as string, randomValue(rand));
             unknownSent++;

@@ -9,6 +9,7 @@ import {
   ARENA_ROOM, ClientMessage, ServerMessage, type ArenaStateView, type ChatBroadcast, type DirectorMessage, type ErrorMessage,
   type InputMessage, type JoinOptions, type LobbyAdvice, type Loadout, type Mode, type ProfileMessage, type RecommendationMessage,
   type RecommendationResponse, type RecommendationResult, type WelcomeMessage, type ChatAck, type ModerationNotice, RECONNECT_RETRIES, shouldRematch,
+  type ReportAck, type ReportMessage, type ReportReason,
 } from '@pulse-arena/shared';
 import { profile } from '../profile.js';
 
@@ -118,6 +119,15 @@ export class ArenaSession {
 
   answerRecommendation(id: string, action: RecommendationResponse['action']): void {
     this.room.send(ClientMessage.Recommendation, { id, action } satisfies RecommendationResponse);
+  }
+
+  /** Reports another player's chat line to the moderators; answered by a ReportAck or an error. */
+  report(messageId: string, reason: ReportReason): void {
+    this.room.send(ClientMessage.Report, { messageId, reason } satisfies ReportMessage);
+  }
+
+  onReportAck(listener: Listener<ReportAck>): void {
+    this.room.onMessage(ServerMessage.ReportAck, listener);
   }
 
   onServerError(listener: Listener<ErrorMessage>): void {

@@ -3,8 +3,11 @@
  * text nodes only (never HTML), since they come from other players. Server errors for
  * this client (rate limits, refused messages) appear in the same log.
  */
-import { MAX_CHAT_LENGTH, type ChatAck, type ChatBroadcast, type ErrorMessage, type ModerationNotice } from '@pulse-arena/shared';
-import { byId } from '../dom.js';
+import {
+  MAX_CHAT_LENGTH, REPORT_REASONS, type ChatAck, type ChatBroadcast, type ErrorMessage, type ModerationNotice, type ReportAck,
+  type ReportReason,
+} from '@pulse-arena/shared';
+import { button, byId } from '../dom.js';
 
 /** Lines kept on screen; older ones scroll away for good. */
 const MAX_LINES = 100;
@@ -14,6 +17,13 @@ const ERROR_REPEAT_MS = 3000;
 export interface ChatEntry {
   name: string;
   text: string;
+}
+
+/** Reporting other players' lines to the moderators. */
+export interface ChatReports {
+  /** This client's session id: its own lines get no report button. */
+  ownSessionId(): string;
+  send(messageId: string, reason: ReportReason): void;
 }
 
 export class ChatBox {
@@ -41,7 +51,7 @@ export class ChatBox {
     }
   };
 
-  constructor(private readonly send: (text: string) => void) {
+  constructor(private readonly send: (text: string) => void, private readonly reports?: ChatReports) {
     this.log.replaceChildren();
     this.input.value = '';
     this.input.maxLength = MAX_CHAT_LENGTH;
@@ -54,7 +64,42 @@ export class ChatBox {
     const name = document.createElement('span');
     name.className = 'chat__name';
     name.textContent = msg.name;
-    this.append('chat__line', name, document.createTextNode(msg.text));
+    const li = this.append('chat__line', name, document.createTextNode(msg.text));
+    li.dataset.messageId = msg.id;
+    if (this.reports && msg.sessionId !== this.reports.ownSessionId()) li.append(this.reportButton(li, msg.id));
+  }
+
+  /** The report was stored: the moderators will see the line. */
+  showReportAck(ack: ReportAck): void {
+    const li = [...this.log.children].find((e) => e instanceof HTMLElement && e.dataset.messageId === ack.messageId);
+    if (li instanceof HTMLElement) {
+      li.dataset.reported = 'true';
+      li.querySelector('.chat__report')?.remove();
+    }
+    this.showNotice('Reported to the moderators. Thank you.');
+  }
+
+  /** ⚑ opens the reasons; picking one sends the report. */
+  private reportButton(li: HTMLElement, messageId: string): HTMLElement {
+    const box = document.createElement('span');
+    box.className = 'chat__report';
+    const open = button('⚑', 'chat__report-open', () => {
+      const reasons = REPORT_REASONS.map((reason) => {
+        const b = button(reason, 'chat__report-reason', () => {
+          this.reports?.send(messageId, reason);
+          box.replaceChildren(document.createTextNode('reporting…'));
+        });
+        b.dataset.reason = reason;
+        return b;
+      });
+      const cancel = button('cancel', 'chat__report-reason', () => box.replaceChildren(open));
+      box.replaceChildren(document.createTextNode('report as: '), ...reasons, cancel);
+      li.scrollIntoView({ block: 'nearest' });
+    });
+    open.title = 'Report this line to the moderators';
+    open.setAttribute('aria-label', 'Report this line to the moderators');
+    box.append(open);
+    return box;
   }
 
   showError(err: ErrorMessage): void {
@@ -90,12 +135,13 @@ export class ChatBox {
     this.input.removeEventListener('keydown', this.onInputKeyDown);
   }
 
-  private append(className: string, ...parts: Node[]): void {
+  private append(className: string, ...parts: Node[]): HTMLLIElement {
     const li = document.createElement('li');
     li.className = className;
     li.append(...parts);
     this.log.append(li);
     while (this.log.childElementCount > MAX_LINES) this.log.firstElementChild?.remove();
     this.log.scrollTop = this.log.scrollHeight;
+    return li;
   }
 }

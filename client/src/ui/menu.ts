@@ -5,7 +5,7 @@
 import { LOADOUTS, MAX_NAME_LENGTH, MODES, type Loadout, type LobbyAdvice, type LobbyRecommendations, type Mode } from '@pulse-arena/shared';
 import type { JoinRequest } from '../net/arenaSession.js';
 import { fetchRecommendations, fetchRooms, type RoomListing } from '../net/lobby.js';
-import { byId, setText } from '../dom.js';
+import { button, byId, setText } from '../dom.js';
 import { profile } from '../profile.js';
 
 const REFRESH_MS = 2000;
@@ -202,11 +202,7 @@ export class Menu {
     name.className = 'room-list__name';
     const meta = document.createElement('span');
     meta.className = 'room-list__meta';
-    const join = document.createElement('button');
-    join.type = 'button';
-    join.className = 'button button--small';
-    join.textContent = 'Join';
-    join.addEventListener('click', () => void this.join({ kind: 'join', roomId }));
+    const join = button('Join', 'button button--small', () => void this.join({ kind: 'join', roomId }));
     li.append(name, meta, join);
     return { li, name, meta, join };
   }

@@ -11,6 +11,7 @@ import {
   MAX_ACTION_NOTE, MUTE_SECONDS,
   type AuditEntry, type ChatDecision, type ChatLine, type FlagDetail, type FlagStatus, type FlagSummary,
   type InputValues, type LiftSanctionRequest, type LiftSanctionResult, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
+  type ReportReason,
 } from '@pulse-arena/shared';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { chatLine, insertFlagSql, type ChatStore, type FlagRow, type StoredChat } from './chatStore.js';
@@ -104,6 +105,27 @@ export class Moderation {
       filterHits: result.filterHits, decision: result.decision, evidence: null, assignee: null, createdAt: now, updatedAt: now, resolvedAt: null,
     };
     await this.chat.insert(m, row);
+    return this.emit(row);
+  }
+
+  /**
+   * A player reported another player's chat line: a flag for the moderators, with the line
+   * (already stored: only delivered lines can be reported) as its message. Hate and threats
+   * rank high, the rest medium.
+   */
+  async flagReport(r: {
+    messageId: string; reason: ReportReason; roomId: string; matchId: string; text: string;
+    reported: { playerId: string; name: string }; reporter: { playerId: string; name: string };
+  }): Promise<FlagSummary> {
+    const now = new Date();
+    const row: FlagRow = {
+      id: randomUUID(), kind: 'report', severity: r.reason === 'hate' || r.reason === 'threat' ? 3 : 2, status: 'open',
+      reason: `reported by ${r.reporter.name}: ${r.reason}`,
+      playerId: r.reported.playerId, playerName: r.reported.name, roomId: r.roomId, matchId: r.matchId, messageId: r.messageId,
+      scores: { text: r.text, reportReason: r.reason, reporterId: r.reporter.playerId },
+      filterHits: [], decision: null, evidence: null, assignee: null, createdAt: now, updatedAt: now, resolvedAt: null,
+    };
+    await this.prisma.$executeRaw(insertFlagSql(row));
     return this.emit(row);
   }
 

@@ -9,10 +9,10 @@ import { performance } from 'node:perf_hooks';
 import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
 import {
   FRAME_RING_CAPACITY, FRAME_WINDOW, FrameRing, MAX_PLAYERS_PER_ROOM, ServerMessage, TICK_MS, TICK_RATE,
-  ArenaCloseCode, DEFAULT_LOADOUT, addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions,
+  ArenaCloseCode, DEFAULT_LOADOUT, addPlayer, createWorld, difficultyIndex, idleInput, parseChat, parseInput, parseJoinOptions, parseReport,
   parseRecommendationResponse, removePlayer, stepWorld,
   type ArenaMetadata, type ChatAck, type ChatBroadcast, type ChatLine, type ChatMessage, type ErrorCode, type ErrorMessage,
-  type JoinOptions, type LobbyAdvice, type Loadout, type Mode, type ModerationNotice,
+  type JoinOptions, type LobbyAdvice, type Loadout, type Mode, type ModerationNotice, type ReportAck,
   type PlayerInput, type ProfileMessage, type SimWorld, type WelcomeMessage,
 } from '@pulse-arena/shared';
 import { isClassifiable } from '@pulse-arena/models/behavior/windows';
@@ -109,6 +109,22 @@ export const liveArenaRooms = new Set<ArenaRoom>();
 /** Ticks between a room's classifications and its director second (see onJoin). */
 const DIRECTOR_LEAD_TICKS = 2;
 
+/** Reports: 3 at once, then one every 20 s. */
+const REPORT_BURST = 3;
+const REPORTS_PER_SECOND = 1 / 20;
+/** Delivered lines a player can still report (the newest, per room). */
+const REPORTABLE_LINES = 200;
+
+/** A delivered chat line, kept so that players can report it. */
+interface ReportableLine {
+  playerId: string;
+  name: string;
+  /** As stored (redacted of personal data), which is what moderators see. */
+  text: string;
+  /** Players who reported it; the first report raises the flag, later ones are acknowledged. */
+  reportedBy: Set<string>;
+}
+
 /** A repeat of one of a player's last messages within this long is refused as spam. */
 const SPAM_WINDOW_MS = 30_000;
 const SPAM_MEMORY = 3;
@@ -121,6 +137,7 @@ interface Seat {
   lastQueuedSeq: number;
   frames: FrameRing;
   chat: TokenBucket;
+  reports: TokenBucket;
   errors: TokenBucket;
   /** Smoothed behavior-model read of this player (null until the model's classes are known). */
   profile: BehaviorProfile | null;
@@ -158,6 +175,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private lastChatAt = 0;
   /** Set on shutdown: players are sent away, not held for reconnection. */
   private draining = false;
+  /** The newest delivered lines, by id, oldest first: what players can report. */
+  private readonly reportable = new Map<string, ReportableLine>();
   /** Sessions a moderator removed (banned): their close is a leave, not a drop to wait for. */
   private readonly removed = new Set<string>();
   /** This room's log lines carry its room and match ids. */
@@ -167,6 +186,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     input: (client: Client, raw: unknown) => this.onInput(client, raw),
     chat: (client: Client, raw: unknown) => this.onChat(client, raw),
     recommendation: (client: Client, raw: unknown) => this.onRecommendationResponse(client, raw),
+    report: (client: Client, raw: unknown) => this.onReport(client, raw),
     _: (client: Client, type: string | number, _raw: unknown) => {
       this.refuse(client, 'unknown_type', String(type).slice(0, 40), 'unknown message type');
     },
@@ -228,6 +248,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       playerId, name: auth.name, inputs: [], lastQueuedSeq: 0,
       frames: new FrameRing(FRAME_RING_CAPACITY),
       chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
+      reports: new TokenBucket(REPORT_BURST, REPORTS_PER_SECOND, now),
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
       // Classified two ticks before the room's director second, so the director reads a fresh
       // profile (the model answers within a tick) instead of one up to a second old.
@@ -374,7 +395,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const delivered = result.decision === 'allow' || result.decision === 'mask';
     const line: ChatBroadcast = { id, sessionId: client.sessionId, name: seat.name, text: result.shown, at };
     const deliver = () => {
-      if (this.seats.get(client.sessionId) === seat) this.broadcast(ServerMessage.Chat, line);
+      if (this.seats.get(client.sessionId) !== seat) return;
+      this.broadcast(ServerMessage.Chat, line);
+      this.keepReportable(id, { playerId: seat.playerId, name: seat.name, text: result.stored, reportedBy: new Set() });
     };
     const mod = services.moderation;
     const early = result.decision === 'allow' && (!mod || performance.now() - chatStoreHealth.failedAt > CHAT_STORE_CAUTION_MS);
@@ -399,6 +422,44 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     };
     client.send(ServerMessage.ChatAck, ack);
     chatPipelineLatency.observe((performance.now() - received) / 1000);
+  }
+
+  private keepReportable(id: string, line: ReportableLine): void {
+    this.reportable.set(id, line);
+    if (this.reportable.size > REPORTABLE_LINES) this.reportable.delete(this.reportable.keys().next().value!);
+  }
+
+  /**
+   * A player reports another player's recent line: the first report of a line raises a
+   * flag for the moderators; the reporter is acknowledged once it is stored (or at once when
+   * the line was already reported), so a report that was acknowledged is never lost.
+   */
+  private onReport(client: Client, raw: unknown): void {
+    const seat = this.seats.get(client.sessionId);
+    if (!seat) return;
+    const parsed = parseReport(raw);
+    if (!parsed.ok) return this.refuse(client, 'invalid_message', 'report', parsed.error);
+    const { messageId, reason } = parsed.value;
+    const line = this.reportable.get(messageId);
+    if (!line) return this.refuse(client, 'invalid_message', 'report', 'messageId: no recent chat line in this room has that id');
+    if (line.playerId === seat.playerId) return this.refuse(client, 'invalid_message', 'report', 'you cannot report your own line');
+    const mod = services.moderation;
+    if (!mod) return this.refuse(client, 'unavailable', 'report', 'reports are unavailable on this server');
+    const ack: ReportAck = { messageId };
+    if (line.reportedBy.size > 0) {
+      line.reportedBy.add(seat.playerId);
+      return client.send(ServerMessage.ReportAck, ack);
+    }
+    if (!seat.reports.take(performance.now())) return this.refuse(client, 'rate_limited', 'report', 'slow down: too many reports');
+    line.reportedBy.add(seat.playerId);
+    mod.flagReport({
+      messageId, reason, roomId: this.roomId, matchId: this.matchId, text: line.text,
+      reported: { playerId: line.playerId, name: line.name }, reporter: { playerId: seat.playerId, name: seat.name },
+    }).then(() => client.send(ServerMessage.ReportAck, ack), (err: unknown) => {
+      line.reportedBy.delete(seat.playerId);
+      this.log.error({ error: errorMessage(err), messageId }, 'report not stored: refused to the reporter');
+      this.refuse(client, 'unavailable', 'report', 'reports are unavailable right now: try again');
+    });
   }
 
   /** The network key of a guest seated here, or null (not here, or an account). */
@@ -436,6 +497,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const sender = [...this.seats].find(([, s]) => s.playerId === line.playerId)?.[0] ?? '';
     const msg: ChatBroadcast = { id: line.id, sessionId: sender, name: line.name, text: line.text, at: Date.parse(line.createdAt) };
     this.broadcast(ServerMessage.Chat, msg);
+    if (line.playerId) this.keepReportable(line.id, { playerId: line.playerId, name: line.name, text: line.text, reportedBy: new Set() });
     return this.clients.length;
   }
 
