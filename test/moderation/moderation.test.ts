@@ -190,6 +190,12 @@ describe('chat pipeline in live rooms', () => {
     expect(detail.body.text).toBe('buy cheap coins at my shop, dm me');
     expect(detail.body.message?.id).toBe(line.id);
     expect(detail.body.context.map((c) => c.id)).toContain(line.id);
+    // Beside the report, what the chat model said of the line when it was sent.
+    const row = await db.prisma.chatMessage.findUniqueOrThrow({ where: { id: line.id } });
+    expect(detail.body.scores).toEqual({
+      toxicity: row.toxicity, sentiment: [row.sentimentNegative, row.sentimentNeutral, row.sentimentPositive],
+    });
+    expect(detail.body.scores.toxicity).toBeLessThan(DEFAULT_CHAT_POLICY.maskAt);
     for (const r of [alice, bob, cara]) await r.leave();
   });
 

@@ -56,6 +56,19 @@ function summary(f: FlagRow): FlagSummary {
   };
 }
 
+/** The model scores a flag shows (chat: sentiment and toxicity; behavior: class probabilities). */
+interface FlagScores {
+  sentiment?: [number, number, number];
+  toxicity?: number;
+  probabilities?: Record<string, number>;
+}
+
+/** What the chat model said of a stored line (a reported line's flag shows it beside the report). */
+function modelScoresOf(m: Prisma.ChatMessageGetPayload<object>): FlagScores {
+  if (m.toxicity === null || m.sentimentNegative === null || m.sentimentNeutral === null || m.sentimentPositive === null) return {};
+  return { sentiment: [m.sentimentNegative, m.sentimentNeutral, m.sentimentPositive], toxicity: m.toxicity };
+}
+
 function audit(a: Prisma.ModerationActionGetPayload<object>): AuditEntry {
   return {
     id: a.id, at: a.at.toISOString(), moderator: a.moderator, action: a.action as AuditEntry['action'],
@@ -173,7 +186,7 @@ export class Moderation {
       this.prisma.moderationAction.findMany({ where: { flagId: id }, orderBy: { at: 'asc' } }),
       this.history(f.playerId),
     ]);
-    const scores = f.scores as { sentiment?: [number, number, number]; toxicity?: number; probabilities?: Record<string, number> };
+    const scores: FlagScores = f.kind === 'report' && message ? modelScoresOf(message) : f.scores as FlagScores;
     const evidence = f.evidence as { window?: number[][]; inputs?: InputValues } | null;
     return {
       ...summary(f),
@@ -183,7 +196,7 @@ export class Moderation {
         ...(scores.sentiment && { sentiment: scores.sentiment }), ...(scores.toxicity !== undefined && { toxicity: scores.toxicity }),
         ...(scores.probabilities && { probabilities: scores.probabilities }),
       },
-      filterHits: f.filterHits as string[],
+      filterHits: (f.kind === 'report' && message ? message.filterHits ?? [] : f.filterHits) as string[],
       ...(f.decision && { decision: f.decision as ChatDecision }),
       ...(evidence?.window && { window: evidence.window }),
       ...(evidence?.inputs && { inputs: evidence.inputs }),
