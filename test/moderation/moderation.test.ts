@@ -335,7 +335,8 @@ describe('moderator actions take effect live', () => {
     expect(lifted.body.effect).toBe('mute lifted; 1 live session(s) told');
     expect(lifted.body.audit).toMatchObject({ action: 'lift', moderator: 'mia', playerId: flag.playerId, note: 'muted the wrong player', details: { sanctionId: mute.id, kind: 'mute' } });
     await vi.waitFor(() => expect(l.notices.map((n) => n.kind)).toEqual(['muted', 'unmuted']));
-    const text = `back again ${Math.random().toString(36).slice(2, 6)}`;
+    // A fixed, plainly friendly line: a random suffix once made the model hold it.
+    const text = 'thanks, back to helping the team now';
     expect((await chatAndAck(room, l, text, 'after-lift')).status).toBe('delivered');
     await vi.waitFor(() => expect(lo.chat.some((c) => c.text === text)).toBe(true));
     const history = (await api<PlayerHistory>(`/api/moderation/players/${flag.playerId}`)).body;
