@@ -71,8 +71,8 @@ export class ChatBox {
 
   /** The report was stored: the moderators will see the line. */
   showReportAck(ack: ReportAck): void {
-    const li = [...this.log.children].find((e) => e instanceof HTMLElement && e.dataset.messageId === ack.messageId);
-    if (li instanceof HTMLElement) {
+    const li = this.log.querySelector<HTMLElement>(`li[data-message-id="${CSS.escape(ack.messageId)}"]`);
+    if (li) {
       li.dataset.reported = 'true';
       li.querySelector('.chat__report')?.remove();
     }

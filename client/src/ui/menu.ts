@@ -105,11 +105,7 @@ export class Menu {
       if (!this.choseOwn) this.loadoutSelect.value = recs.loadout.value;
     }
     for (const room of recs.rooms) {
-      const join = document.createElement('button');
-      join.type = 'button';
-      join.className = 'button button--small';
-      join.textContent = 'Join';
-      join.addEventListener('click', () => void this.join({ kind: 'join', roomId: room.roomId }));
+      const join = button('Join', 'button button--small', () => void this.join({ kind: 'join', roomId: room.roomId }));
       item(`Room: ${room.roomName}`, room.why, join);
     }
     this.recommendationList.replaceChildren(...items);

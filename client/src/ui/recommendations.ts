@@ -4,7 +4,7 @@
  * the server says they expired. Text from the server is inserted as text only.
  */
 import type { RecommendationMessage, RecommendationResult } from '@pulse-arena/shared';
-import { byId } from '../dom.js';
+import { button, byId } from '../dom.js';
 
 const KIND_TITLE: Record<RecommendationMessage['kind'], string> = {
   mode: 'Try a different mode', loadout: 'Try a different weapon', room: 'Join other players', break: 'Take a break?',
@@ -50,26 +50,18 @@ export class RecommendationToasts {
     why.textContent = `Why: ${r.why}`;
     const actions = document.createElement('div');
     actions.className = 'toast__actions';
-    const accept = document.createElement('button');
-    accept.type = 'button';
-    accept.className = 'button button--small button--primary';
-    accept.dataset.action = 'accept';
-    accept.textContent = ACCEPT_LABEL[r.kind](r);
-    const dismiss = document.createElement('button');
-    dismiss.type = 'button';
-    dismiss.className = 'button button--small';
-    dismiss.dataset.action = 'dismiss';
-    dismiss.textContent = 'Dismiss';
-    const countdown = document.createElement('span');
-    countdown.className = 'toast__countdown';
-    actions.append(accept, dismiss, countdown);
-    el.append(title, body, why, actions);
     const send = (action: 'accept' | 'dismiss') => {
       accept.disabled = dismiss.disabled = true;
       this.answer(r.id, action);
     };
-    accept.addEventListener('click', () => send('accept'));
-    dismiss.addEventListener('click', () => send('dismiss'));
+    const accept = button(ACCEPT_LABEL[r.kind](r), 'button button--small button--primary', () => send('accept'));
+    accept.dataset.action = 'accept';
+    const dismiss = button('Dismiss', 'button button--small', () => send('dismiss'));
+    dismiss.dataset.action = 'dismiss';
+    const countdown = document.createElement('span');
+    countdown.className = 'toast__countdown';
+    actions.append(accept, dismiss, countdown);
+    el.append(title, body, why, actions);
     let left = r.expiresInSeconds;
     countdown.textContent = `${left}s`;
     const timer = window.setInterval(() => { countdown.textContent = `${Math.max(0, --left)}s`; }, 1000);

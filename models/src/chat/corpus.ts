@@ -448,7 +448,8 @@ export interface CorpusTemplateGroups {
 export function generateChatCorpus(
   seed = DEFAULT_CORPUS_SEED, groups: CorpusTemplateGroups = { split: TEMPLATE_GROUPS, trainOnly: TRAIN_ONLY_TEMPLATE_GROUPS },
 ): { examples: ChatExample[]; stats: CorpusStats } {
-  const drafts: Array<ChatExample & { base: string }> = [];
+  /** `base`: the line before evasion and surface variation; `trainOnly`: from a train-only group. */
+  const drafts: Array<ChatExample & { base: string; trainOnly: boolean }> = [];
   const seenRaw = new Set<string>();
   let templates = 0;
   // Split groups' train templates first, so an exact duplicate of a train line is dropped
@@ -487,9 +488,9 @@ export function generateChatCorpus(
           if (chatWords(base).some((w) => IDENTITY_WORDS.has(w))) tags.add('identity');
           if (evasion) tags.add('evasion');
           if (tag) tags.add(tag);
-          const example: ChatExample & { base: string } = {
+          const example: ChatExample & { base: string; trainOnly: boolean } = {
             id: `${templateId}#${made}`, split: pass, sentiment: labels.sentiment, toxic: labels.toxic,
-            tags: [...tags].sort(), template: templateId, text, base,
+            tags: [...tags].sort(), template: templateId, text, base, trainOnly: splits === null,
           };
           if (evasion) example.evasion = evasion;
           drafts.push(example);
@@ -532,19 +533,18 @@ export function generateChatCorpus(
   // Near-duplicates, by word-set Jaccard: a held-out line close to a split group's train
   // line is dropped from the held-out side; a train-only line close to a kept held-out line
   // is dropped from train. So frames added later never change the held-out splits.
-  const trainOnly = new Set(groups.trainOnly.map((g) => g.name));
-  const isTrainOnly = (d: ChatExample): boolean => trainOnly.has(d.template.slice(0, d.template.lastIndexOf('/')));
-  const splitTrain = new NearDuplicateIndex(drafts.filter((d) => d.split === 'train' && !isTrainOnly(d)));
+  const splitTrain = new NearDuplicateIndex(drafts.filter((d) => d.split === 'train' && !d.trainOnly));
   const heldOut = drafts.filter((d) => d.split !== 'train');
-  const droppedHeldOut = heldOut.filter((d) => splitTrain.hasNear(d));
-  const droppedSet = new Set(droppedHeldOut);
-  const heldOutIndex = new NearDuplicateIndex(heldOut.filter((d) => !droppedSet.has(d)));
-  const dropped = new Set([...droppedHeldOut, ...drafts.filter((d) => isTrainOnly(d) && heldOutIndex.hasNear(d))]);
-  const examples: ChatExample[] = drafts.filter((d) => !dropped.has(d)).map(({ base: _base, ...example }) => example);
-  const nearDuplicatesDropped = droppedHeldOut.length;
+  const keptHeldOut = new Set(heldOut.filter((d) => !splitTrain.hasNear(d)));
+  const heldOutIndex = new NearDuplicateIndex([...keptHeldOut]);
+  const examples: ChatExample[] = drafts
+    .filter((d) => (d.split === 'train' ? !(d.trainOnly && heldOutIndex.hasNear(d)) : keptHeldOut.has(d)))
+    .map(({ base: _base, trainOnly: _trainOnly, ...example }) => example);
+  const nearDuplicatesDropped = heldOut.length - keptHeldOut.size;
 
   const stats: CorpusStats = {
-    ...describeCorpusLines(examples), templates, nearDuplicatesDropped, trainOnlyNearHeldOutDropped: dropped.size - nearDuplicatesDropped,
+    ...describeCorpusLines(examples), templates, nearDuplicatesDropped,
+    trainOnlyNearHeldOutDropped: drafts.length - examples.length - nearDuplicatesDropped,
     trainOnlyTemplates: groups.trainOnly.reduce((n, g) => n + g.templates.length, 0),
   };
   return { examples, stats };

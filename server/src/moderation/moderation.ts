@@ -186,7 +186,9 @@ export class Moderation {
       this.prisma.moderationAction.findMany({ where: { flagId: id }, orderBy: { at: 'asc' } }),
       this.history(f.playerId),
     ]);
-    const scores: FlagScores = f.kind === 'report' && message ? modelScoresOf(message) : f.scores as FlagScores;
+    // A reported line's flag has no scores of its own: it shows the model's read of the line.
+    const reported = f.kind === 'report' ? message : null;
+    const scores: FlagScores = reported ? modelScoresOf(reported) : f.scores as FlagScores;
     const evidence = f.evidence as { window?: number[][]; inputs?: InputValues } | null;
     return {
       ...summary(f),
@@ -196,7 +198,7 @@ export class Moderation {
         ...(scores.sentiment && { sentiment: scores.sentiment }), ...(scores.toxicity !== undefined && { toxicity: scores.toxicity }),
         ...(scores.probabilities && { probabilities: scores.probabilities }),
       },
-      filterHits: (f.kind === 'report' && message ? message.filterHits ?? [] : f.filterHits) as string[],
+      filterHits: (reported ? reported.filterHits ?? [] : f.filterHits) as string[],
       ...(f.decision && { decision: f.decision as ChatDecision }),
       ...(evidence?.window && { window: evidence.window }),
       ...(evidence?.inputs && { inputs: evidence.inputs }),

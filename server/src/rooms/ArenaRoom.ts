@@ -121,8 +121,8 @@ interface ReportableLine {
   name: string;
   /** As stored (redacted of personal data), which is what moderators see. */
   text: string;
-  /** Players who reported it; the first report raises the flag, later ones are acknowledged. */
-  reportedBy: Set<string>;
+  /** A report raised its flag (or is storing it): later reports are only acknowledged. */
+  reported: boolean;
 }
 
 /** A repeat of one of a player's last messages within this long is refused as spam. */
@@ -397,7 +397,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const deliver = () => {
       if (this.seats.get(client.sessionId) !== seat) return;
       this.broadcast(ServerMessage.Chat, line);
-      this.keepReportable(id, { playerId: seat.playerId, name: seat.name, text: result.stored, reportedBy: new Set() });
+      this.keepReportable(id, { playerId: seat.playerId, name: seat.name, text: result.stored, reported: false });
     };
     const mod = services.moderation;
     const early = result.decision === 'allow' && (!mod || performance.now() - chatStoreHealth.failedAt > CHAT_STORE_CAUTION_MS);
@@ -446,17 +446,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const mod = services.moderation;
     if (!mod) return this.refuse(client, 'unavailable', 'report', 'reports are unavailable on this server');
     const ack: ReportAck = { messageId };
-    if (line.reportedBy.size > 0) {
-      line.reportedBy.add(seat.playerId);
-      return client.send(ServerMessage.ReportAck, ack);
-    }
+    if (line.reported) return client.send(ServerMessage.ReportAck, ack);
     if (!seat.reports.take(performance.now())) return this.refuse(client, 'rate_limited', 'report', 'slow down: too many reports');
-    line.reportedBy.add(seat.playerId);
+    line.reported = true;
     mod.flagReport({
       messageId, reason, roomId: this.roomId, matchId: this.matchId, text: line.text,
       reported: { playerId: line.playerId, name: line.name }, reporter: { playerId: seat.playerId, name: seat.name },
     }).then(() => client.send(ServerMessage.ReportAck, ack), (err: unknown) => {
-      line.reportedBy.delete(seat.playerId);
+      line.reported = false;
       this.log.error({ error: errorMessage(err), messageId }, 'report not stored: refused to the reporter');
       this.refuse(client, 'unavailable', 'report', 'reports are unavailable right now: try again');
     });
@@ -497,7 +494,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const sender = [...this.seats].find(([, s]) => s.playerId === line.playerId)?.[0] ?? '';
     const msg: ChatBroadcast = { id: line.id, sessionId: sender, name: line.name, text: line.text, at: Date.parse(line.createdAt) };
     this.broadcast(ServerMessage.Chat, msg);
-    if (line.playerId) this.keepReportable(line.id, { playerId: line.playerId, name: line.name, text: line.text, reportedBy: new Set() });
+    if (line.playerId) this.keepReportable(line.id, { playerId: line.playerId, name: line.name, text: line.text, reported: false });
     return this.clients.length;
   }
 
