@@ -2,7 +2,7 @@
  * The arena room with real @colyseus/sdk clients over real WebSockets.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ARENA_ROOM, ClientMessage, ServerMessage, TICK_MS, type ArenaStateView, type ChatBroadcast, type ErrorMessage, type InputMessage, type WelcomeMessage } from '@pulse-arena/shared';
+import { ARENA_ROOM, ClientMessage, ServerMessage, TICK_MS, type ArenaStateView, type ChatBroadcast, type ErrorMessage, type InputMessage, type MapView, type WelcomeMessage } from '@pulse-arena/shared';
 import type { ArenaRoom } from '../../server/src/rooms/ArenaRoom.js';
 import { bootArena, type ArenaClientRoom, type BootedArena } from '../helpers/arenaServer.js';
 
@@ -113,6 +113,41 @@ describe('ArenaRoom', () => {
     for (let i = 0; i < 8; i++) a.send(ClientMessage.Chat, { text: `spam ${i}` });
     await vi.waitFor(() => expect(errors.some((e) => e.code === 'rate_limited')).toBe(true));
     expect(heard.length).toBeLessThanOrEqual(5);
+  });
+
+  it("a client's state mirrors the simulation's enemies, bullets and pickups as they come, move and go", async () => {
+    const a = await join('Ada');
+    const world = serverRoom(a.roomId).world;
+    world.phaseTicks = 1; // start the first wave now
+    const ids = (list: ReadonlyArray<{ id: number }>) => list.map((e) => String(e.id)).sort();
+    const keys = (map: MapView<unknown>) => {
+      const out: string[] = [];
+      map.forEach((_, key) => out.push(key));
+      return out.sort();
+    };
+    await vi.waitFor(() => expect(world.enemies.length).toBeGreaterThan(1), { timeout: 10_000 });
+    // Fire at the enemies for a few ticks: bullets appear in the state as the sim makes them.
+    for (let seq = 1; seq <= 4; seq++) a.send(ClientMessage.Input, { seq, moveX: 0, moveY: 0, aim: 0, fire: true, dash: false });
+    await vi.waitFor(() => expect(a.state.projectiles.size).toBeGreaterThan(0), { timeout: 5000 });
+    world.pickups.push({ id: world.nextId++, kind: 'ammo', x: 100, y: 120, ttl: 1000 });
+    await vi.waitFor(() => {
+      expect(keys(a.state.enemies)).toEqual(ids(world.enemies));
+      expect(keys(a.state.pickups)).toEqual(ids(world.pickups));
+      const e = world.enemies[0]!;
+      // The client is a patch behind an enemy that moves every tick.
+      expect(Math.abs(a.state.enemies.get(String(e.id))!.x - e.x)).toBeLessThan(10);
+      expect(a.state.pickups.get(String(world.pickups.at(-1)!.id))!.kind).toBe('ammo');
+    }, { timeout: 5000 });
+    // Entities the sim drops leave the state; the others stay.
+    const gone = world.enemies.shift()!;
+    world.pickups.length = 0;
+    await vi.waitFor(() => {
+      expect(a.state.enemies.get(String(gone.id))).toBeUndefined();
+      expect(keys(a.state.enemies)).toEqual(ids(world.enemies));
+      expect(a.state.pickups.size).toBe(0);
+    }, { timeout: 5000 });
+    // Every bullet ends (range or hit) and leaves the state with it.
+    await vi.waitFor(() => expect(keys(a.state.projectiles)).toEqual(ids(world.projectiles)), { timeout: 5000 });
   });
 
   it('the room survives a client that disconnects mid-tick, and frees its seat', async () => {
