@@ -361,6 +361,9 @@ describe('moderator console in the browser', () => {
     expect(await page.locator('#player-id').inputValue()).toBe('');
     expect(await page.locator('#player-history').innerHTML()).toBe('');
     expect(await page.locator('#player-admin').isHidden()).toBe(true);
+    // Nor of the audit filter: the moderator's view of one player's log is gone.
+    expect(await page.locator('#audit-player').inputValue()).toBe('');
+    expect(await page.locator('#audit-body').innerHTML()).toBe('');
     await page.locator('#player-id').fill(bea!.playerId);
     await page.locator('#player-form button[type="submit"]').click();
     await page.locator(`#player-admin[data-player-id="${bea!.playerId}"]`).waitFor({ state: 'visible', ...WAIT });

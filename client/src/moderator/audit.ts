@@ -30,6 +30,14 @@ export class AuditPanel implements TabPanel {
     this.abort?.abort();
   }
 
+  /** Forgets the filter and the rows (on sign-out: the next user starts with the whole log). */
+  clear(): void {
+    this.abort?.abort();
+    this.player.value = '';
+    this.body.replaceChildren();
+    this.say('', 'info');
+  }
+
   private async refresh(): Promise<void> {
     this.abort?.abort();
     const abort = (this.abort = new AbortController());

@@ -29,7 +29,8 @@ const queue = new QueuePanel({
 const players = new PlayersPanel({ deleted: () => queue.refresh() });
 const queuePanel = byId('panel-queue', HTMLElement);
 // The queue stays live on every tab (its counts and the page title keep moving), so it needs no tab hooks.
-const tabs = new Tabs(byId('console-view', HTMLDivElement), { queue: {}, audit: new AuditPanel(), players });
+const audit = new AuditPanel();
+const tabs = new Tabs(byId('console-view', HTMLDivElement), { queue: {}, audit, players });
 const help = new ShortcutHelp();
 
 const gate = new SessionGate({
@@ -40,6 +41,7 @@ const gate = new SessionGate({
   },
   close: () => {
     players.clear();
+    audit.clear();
     queue.close();
     tabs.close();
     help.close();
