@@ -56,6 +56,12 @@ function summary(f: FlagRow): FlagSummary {
   };
 }
 
+/** A new flag: open, unclaimed, created now. */
+function openFlag(f: Omit<FlagRow, 'id' | 'status' | 'assignee' | 'createdAt' | 'updatedAt' | 'resolvedAt'>): FlagRow {
+  const now = new Date();
+  return { id: randomUUID(), status: 'open', assignee: null, createdAt: now, updatedAt: now, resolvedAt: null, ...f };
+}
+
 /** The model scores a flag shows (chat: sentiment and toxicity; behavior: class probabilities). */
 interface FlagScores {
   sentiment?: [number, number, number];
@@ -110,13 +116,12 @@ export class Moderation {
       await this.chat.insert(m);
       return null;
     }
-    const now = new Date();
-    const row: FlagRow = {
-      id: randomUUID(), kind: 'chat', severity: chatSeverity(result.decision, result.scores.toxicity), status: 'open', reason: result.reason,
+    const row = openFlag({
+      kind: 'chat', severity: chatSeverity(result.decision, result.scores.toxicity), reason: result.reason,
       playerId: m.playerId, playerName: m.name, roomId: m.roomId, matchId: m.matchId, messageId: m.id,
       scores: { text: m.text, sentiment: [...result.scores.sentiment], toxicity: result.scores.toxicity, scored: result.scores.scored },
-      filterHits: result.filterHits, decision: result.decision, evidence: null, assignee: null, createdAt: now, updatedAt: now, resolvedAt: null,
-    };
+      filterHits: result.filterHits, decision: result.decision, evidence: null,
+    });
     await this.chat.insert(m, row);
     return this.emit(row);
   }
@@ -130,14 +135,13 @@ export class Moderation {
     messageId: string; reason: ReportReason; roomId: string; matchId: string; text: string;
     reported: { playerId: string; name: string }; reporter: { playerId: string; name: string };
   }): Promise<FlagSummary> {
-    const now = new Date();
-    const row: FlagRow = {
-      id: randomUUID(), kind: 'report', severity: r.reason === 'hate' || r.reason === 'threat' ? 3 : 2, status: 'open',
+    const row = openFlag({
+      kind: 'report', severity: r.reason === 'hate' || r.reason === 'threat' ? 3 : 2,
       reason: `reported by ${r.reporter.name}: ${r.reason}`,
       playerId: r.reported.playerId, playerName: r.reported.name, roomId: r.roomId, matchId: r.matchId, messageId: r.messageId,
       scores: { text: r.text, reportReason: r.reason, reporterId: r.reporter.playerId },
-      filterHits: [], decision: null, evidence: null, assignee: null, createdAt: now, updatedAt: now, resolvedAt: null,
-    };
+      filterHits: [], decision: null, evidence: null,
+    });
     await this.prisma.$executeRaw(insertFlagSql(row));
     return this.emit(row);
   }
@@ -156,15 +160,13 @@ export class Moderation {
     this.lastBehaviorFlag.set(f.playerId, Date.now());
     const window: number[][] = [];
     for (let i = 0; i < f.window.length; i += f.features) window.push(Array.from(f.window.subarray(i, i + f.features), (v) => Math.round(v * 1e4) / 1e4));
-    const now = new Date();
-    const row: FlagRow = {
-      id: randomUUID(), kind: 'behavior', severity: p >= 0.95 ? 4 : 3,
+    const row = openFlag({
+      kind: 'behavior', severity: p >= 0.95 ? 4 : 3,
       reason: `suspected cheating: behavior model reads "inhuman" ${p.toFixed(2)} ≥ ${INHUMAN_FLAG_AT}`,
-      status: 'open', playerId: f.playerId, playerName: f.name, roomId: f.roomId, matchId: f.matchId, messageId: null,
+      playerId: f.playerId, playerName: f.name, roomId: f.roomId, matchId: f.matchId, messageId: null,
       scores: { probabilities: f.probabilities }, filterHits: [], decision: null,
       evidence: { window, ...(f.inputs && { inputs: f.inputs }) } as Prisma.JsonObject,
-      assignee: null, createdAt: now, updatedAt: now, resolvedAt: null,
-    };
+    });
     await this.prisma.$executeRaw(insertFlagSql(row));
     return this.emit(row);
   }
