@@ -13,8 +13,8 @@
  *   npm run bench:inference [-- --seconds 10 --rate 2000 --budget 1.5] [--chat-standin max|last]
  *
  * `--chat-standin` runs the chat rows on an untrained stand-in with that pooling even when
- * models/chat/v2 exists (to see what an architecture costs to serve; 'last' masks padding,
- * so the worker's length trimming applies).
+ * models/chat/v2 exists (to see what an architecture costs to serve; 'last' runs as the
+ * worker's lean forward pass, 'max' as the layers model).
  *
  * Targets on wasm: CNN ≥ 25,000 windows/s, LSTM ≥ 2,000 messages/s batched, single chat
  * message p99 ≤ 15 ms. The whole run takes about two minutes.
@@ -121,9 +121,9 @@ async function directBenchmarks(chatDir: string, chatReal: boolean, windows: Flo
       results.set(`${choice}/chat/${batch}`, t);
       console.log(row(`chat${chatReal ? '' : '*'}`, batch, t, 'msgs/s'));
     }
-    // What the worker runs: tokenizer + (when the model masks padding) length trimming.
+    // What the worker runs: tokenizer + the lean forward pass (when it knows the model).
     const runner = await ChatRunner.load(chatDir);
-    console.log(`  worker chat path: ${runner.trimming === null ? 'length trimming on' : `length trimming off (${runner.trimming})`}`);
+    console.log(`  worker chat path: ${runner.fallback === null ? 'lean forward pass' : `layers model (${runner.fallback})`}`);
     for (const batch of BATCHES) {
       const texts = Array.from({ length: batch }, (_, i) => CHAT_LINES[(i * 7) % CHAT_LINES.length]!);
       const t = time(batch, () => runner.predict(texts));

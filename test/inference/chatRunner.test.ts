@@ -1,11 +1,13 @@
 /**
- * The worker's chat runner, in-process: length trimming is switched on only for a model
- * that masks its padding, and then gives the full model's outputs for every mix of message
- * lengths (single messages, mixed batches that get split by length, empty and over-long
- * messages); a model that sees its padding always runs full length. No tensors leak.
+ * The worker's chat runner, in-process: the lean forward pass runs for the architectures it
+ * knows (one LSTM direction or two, with or without the max over words) and gives the layers
+ * model's outputs for every mix of message lengths (single messages, mixed batches, empty
+ * and over-long messages); a model it does not know (max pooling over steps) runs as the
+ * layers model, and the runner says why. No tensors leak.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClassifier } from '../../models/src/chat/classifier.js';
+import type { ChatModelOptions } from '../../models/src/chat/model.js';
 import { initBackend, tf } from '../../models/src/runtime/index.js';
 import { ChatRunner } from '../../server/src/inference/chatRunner.js';
 import { SENTIMENT_CLASSES } from '../../server/src/inference/types.js';
@@ -28,18 +30,22 @@ function messages(n: number): string[] {
   });
 }
 
-async function compare(pooling: 'last' | 'max'): Promise<{ runner: ChatRunner; full: ChatClassifier }> {
-  const artifact = await writeChatStandIn({ pooling });
+async function compare(options: Partial<ChatModelOptions>): Promise<{ runner: ChatRunner; full: ChatClassifier }> {
+  const artifact = await writeChatStandIn(options);
   artifacts.push(artifact);
   return { runner: await ChatRunner.load(artifact.dir), full: await ChatClassifier.load(artifact.dir) };
 }
 
 describe('ChatRunner', () => {
-  it('trims padding for a model that masks it, with the full model\'s outputs, in SENTIMENT_CLASSES order', async () => {
-    const { runner, full } = await compare('last');
+  it.each([
+    ['one LSTM direction with the max over words (the served architecture)', { pooling: 'last', bidirectional: false, bagOfWords: true }],
+    ['two LSTM directions with the max over words', { pooling: 'last', bidirectional: true, bagOfWords: true }],
+    ['one LSTM direction alone', { pooling: 'last', bidirectional: false, bagOfWords: false }],
+  ] as const)('runs %s as the lean forward pass, with the layers model\'s outputs, in SENTIMENT_CLASSES order', async (_name, options) => {
+    const { runner, full } = await compare(options);
     try {
-      expect(runner.trimming).toBeNull();
-      for (const batch of [messages(1), messages(7), messages(64), messages(256)]) {
+      expect(runner.fallback).toBeNull();
+      for (const batch of [messages(1), [''], ['gg'], messages(7), messages(64), messages(256)]) {
         const got = runner.predict(batch);
         const want = full.score(batch);
         want.forEach((w, i) => {
@@ -53,10 +59,10 @@ describe('ChatRunner', () => {
     }
   });
 
-  it('runs full length when the model sees its padding (max pooling), and says why', async () => {
-    const { runner, full } = await compare('max');
+  it('runs a model it does not know (max pooling over steps) as the layers model, and says why', async () => {
+    const { runner, full } = await compare({ pooling: 'max' });
     try {
-      expect(runner.trimming).toMatch(/differ from the full model .*padding is not masked/);
+      expect(runner.fallback).toMatch(/^lean forward pass: unknown layer 'max_over_time'/);
       const batch = messages(40);
       const got = runner.predict(batch);
       const want = full.score(batch);
@@ -68,7 +74,7 @@ describe('ChatRunner', () => {
   });
 
   it('leaks no tensors and handles an empty batch', async () => {
-    const { runner, full } = await compare('last');
+    const { runner, full } = await compare({ pooling: 'last', bidirectional: true });
     try {
       runner.predict(messages(50));
       const before = tf.memory().numTensors;

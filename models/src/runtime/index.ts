@@ -18,7 +18,7 @@ export {
 } from './backend.js';
 export { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from './wasmKernels.js';
 export {
-  loadModel, loadModelArtifacts, loadModelFromArtifacts, MODEL_JSON, readModelMetadata, saveModel,
+  loadModel, loadModelArtifacts, MODEL_JSON, readModelMetadata, saveModel,
   WEIGHTS_BIN, type SavedModelInfo,
 } from './io.js';
 export { createRng, hashSeed, type Rng } from './rng.js';

@@ -2,18 +2,16 @@
  * Runs the chat model inside the inference worker: the shared tokenizer, the model, and
  * the output in SENTIMENT_CLASSES order.
  *
- * Length trimming: chat lines are short (a few words) but are padded to the model's
- * sequence length (32), and an LSTM pays for every step. When the model masks its padding
- * (pooling 'last'), the leading pad columns that every row of a batch shares change
- * nothing, so they are cut (one is kept) and the batch runs only as many steps as its
- * longest message — several times faster for game chat. Large batches are also split in two by length
- * when that saves steps. This is only switched on after a self-check at load time finds
- * the trimmed outputs equal to the full model's on probe messages (within 1e-5); a model
- * that does not mask padding (pooling 'max' sees the pad steps) always runs full length.
+ * The model runs as its lean forward pass (models/src/chat/leanForward.ts): the same weights
+ * in plain tensor ops, skipping the padding a batch shares — about three times faster than
+ * the layers model on a chat line. It is used only after a self-check at load time finds
+ * its outputs equal to the layers model's on probe messages of every length (within 1e-5);
+ * a model it does not understand, or one that fails the check, runs as the layers model.
  */
 import { SENTIMENT_CLASSES } from './types.js';
 import type { ChatClassifier } from '../../../models/src/chat/classifier.js';
-import { loadModelArtifacts, loadModelFromArtifacts, tf } from '@pulse-arena/models/runtime';
+import { LeanChatModel } from '../../../models/src/chat/leanForward.js';
+import { tf } from '@pulse-arena/models/runtime';
 
 /** Sentiment [n × 3] in SENTIMENT_CLASSES order and toxicity [n]. */
 export interface ChatOutputs {
@@ -21,32 +19,32 @@ export interface ChatOutputs {
   toxicity: Float32Array;
 }
 
-/** Messages of different lengths the trimmed model must reproduce exactly. */
+/** Messages of different lengths the lean forward pass must reproduce exactly. */
 const PROBES = [
   '', 'gg', 'u r trash', 'nice shot man', 'Y0U  R  Tr\u0430\u0430\u0430sh!!!', 'help me heal here please i am low',
   'wave 12 go go go', 'this is a much longer message about the game that keeps going on and on about the last wave and the boss',
   'not bad at all', 'f u c k off noob', 'gg wp everyone thanks for the games',
 ];
 const TOLERANCE = 1e-5;
-/** A predict call's fixed cost, in "rows × steps" of work: the cost model for splitting a batch by length. */
+/** A call's fixed cost, in "rows × steps" of work: the cost model for splitting a batch by length. */
 const CALL_COST_ROWS = 16;
 
 export class ChatRunner {
-  /** Why trimming is off, or null when it is on. */
-  readonly trimming: string | null;
+  /** Why the layers model runs instead of the lean forward pass, or null when the lean one runs. */
+  readonly fallback: string | null;
 
   private constructor(
     private readonly chat: ChatClassifier,
     /** model output column of each SENTIMENT_CLASSES entry */
     private readonly order: readonly number[],
-    private readonly variable: tf.LayersModel | null,
+    private readonly lean: LeanChatModel | null,
     why: string | null,
   ) {
-    this.trimming = why;
+    this.fallback = why;
   }
 
   /**
-   * Loads the chat artifact and decides on trimming.
+   * Loads the chat artifact and decides on the lean forward pass.
    * @throws Error if the artifact cannot be loaded (as ChatClassifier.load), or the model's
    *   sentiment labels lack one of SENTIMENT_CLASSES.
    */
@@ -61,20 +59,17 @@ export class ChatRunner {
       return i;
     });
     const chat = await Classifier.load(dir);
-    let variable: tf.LayersModel | null = null;
-    let why: string | null = null;
+    let lean: LeanChatModel;
     try {
-      variable = await variableLengthCopy(dir);
+      lean = LeanChatModel.from(chat.model);
     } catch (err) {
-      why = `no variable-length copy of the model: ${err instanceof Error ? err.message : String(err)}`;
+      return new ChatRunner(chat, order, null, err instanceof Error ? err.message : String(err));
     }
-    const runner = new ChatRunner(chat, order, variable, why);
-    if (variable) {
-      const diff = runner.selfCheck();
-      if (diff > TOLERANCE) {
-        variable.dispose();
-        return new ChatRunner(chat, order, null, `trimmed outputs differ from the full model by ${diff.toExponential(1)} (padding is not masked)`);
-      }
+    const runner = new ChatRunner(chat, order, lean, null);
+    const diff = runner.selfCheck();
+    if (diff > TOLERANCE) {
+      lean.dispose();
+      return new ChatRunner(chat, order, null, `lean forward pass differs from the layers model by ${diff.toExponential(1)}`);
     }
     return runner;
   }
@@ -82,70 +77,76 @@ export class ChatRunner {
   /** Scores `texts`; every tensor is disposed. */
   predict(texts: readonly string[]): ChatOutputs {
     const n = texts.length;
-    const k = SENTIMENT_CLASSES.length;
-    const out: ChatOutputs = { sentiment: new Float32Array(n * k), toxicity: new Float32Array(n) };
+    const out: ChatOutputs = { sentiment: new Float32Array(n * SENTIMENT_CLASSES.length), toxicity: new Float32Array(n) };
     if (n === 0) return out;
     const len = this.chat.tokenizer.sequenceLength;
     const ids = this.chat.tokenizer.encodeBatch(texts);
-    if (!this.variable) {
-      this.run(this.chat.model, ids, n, len, null, out);
+    const lean = this.lean;
+    if (!lean) {
+      this.write(this.runLayers(ids, n), null, out);
       return out;
     }
-    // Steps each row needs: its words plus one pad (padding comes first), so a row that had
-    // padding still shows the pad to any part of the model that is not masked (e.g. a max
-    // over the embeddings); rows of the full length keep it.
-    const lengths = new Int32Array(n);
+    // The lean pass runs as many steps as the batch's longest message. A large batch mixing
+    // short lines with a few long ones is cheaper as two calls: rows sorted by length, split
+    // where a simple cost model (a call's fixed cost, then rows × steps) says.
+    const steps = new Int32Array(n);
     for (let r = 0; r < n; r++) {
       let first = 0;
       while (first < len && ids[r * len + first] === 0) first++;
-      lengths[r] = Math.min(len, len - first + 1);
+      steps[r] = Math.max(1, len - first);
     }
-    const rows = Array.from({ length: n }, (_, i) => i).sort((a, b) => lengths[a]! - lengths[b]!);
-    // Best single split of the length-sorted rows (or none) under a simple cost model.
+    const rows = Array.from({ length: n }, (_, i) => i).sort((a, b) => steps[a]! - steps[b]!);
     let bestSplit = 0;
-    let bestCost = (CALL_COST_ROWS + n) * lengths[rows[n - 1]!]!;
+    let bestCost = (CALL_COST_ROWS + n) * steps[rows[n - 1]!]!;
     for (let s = 1; s < n; s++) {
-      const cost = (CALL_COST_ROWS + s) * lengths[rows[s - 1]!]! + (CALL_COST_ROWS + n - s) * lengths[rows[n - 1]!]!;
+      const cost = (CALL_COST_ROWS + s) * steps[rows[s - 1]!]! + (CALL_COST_ROWS + n - s) * steps[rows[n - 1]!]!;
       if (cost < bestCost) {
         bestCost = cost;
         bestSplit = s;
       }
     }
-    for (const group of bestSplit > 0 ? [rows.slice(0, bestSplit), rows.slice(bestSplit)] : [rows]) {
-      const steps = lengths[group[group.length - 1]!]!;
-      const trimmed = new Int32Array(group.length * steps);
-      group.forEach((r, i) => trimmed.set(ids.subarray(r * len + len - steps, (r + 1) * len), i * steps));
-      this.run(steps === len ? this.chat.model : this.variable, trimmed, group.length, steps, group, out);
+    if (bestSplit === 0) {
+      this.write(lean.predict(ids, n), null, out);
+      return out;
+    }
+    for (const group of [rows.slice(0, bestSplit), rows.slice(bestSplit)]) {
+      const groupIds = new Int32Array(group.length * len);
+      group.forEach((r, i) => groupIds.set(ids.subarray(r * len, (r + 1) * len), i * len));
+      this.write(lean.predict(groupIds, group.length), group, out);
     }
     return out;
   }
 
   dispose(): void {
-    this.variable?.dispose();
+    this.lean?.dispose();
     this.chat.dispose();
   }
 
-  /** Runs `model` on `[m × steps]` ids and writes row i's outputs to `out` at `rows[i]` (or i). */
-  private run(model: tf.LayersModel, ids: Int32Array, m: number, steps: number, rows: number[] | null, out: ChatOutputs): void {
+  /** Copies row i of `result` (model output order) to row `rows[i]` (or i) of `out`, in SENTIMENT_CLASSES order. */
+  private write(result: ChatOutputs, rows: readonly number[] | null, out: ChatOutputs): void {
     const k = SENTIMENT_CLASSES.length;
-    const [s, t] = tf.tidy(() => {
-      const outputs = model.predict(tf.tensor2d(ids, [m, steps], 'int32')) as tf.Tensor[];
-      return [outputs[0]!.dataSync() as Float32Array, outputs[1]!.dataSync() as Float32Array];
-    });
-    for (let i = 0; i < m; i++) {
+    for (let i = 0; i < result.toxicity.length; i++) {
       const r = rows ? rows[i]! : i;
-      for (let c = 0; c < k; c++) out.sentiment[r * k + c] = s[i * k + this.order[c]!]!;
-      out.toxicity[r] = t[i]!;
+      for (let c = 0; c < k; c++) out.sentiment[r * k + c] = result.sentiment[i * k + this.order[c]!]!;
+      out.toxicity[r] = result.toxicity[i]!;
     }
   }
 
-  /** Largest difference between trimmed and full-length outputs over the probes (each alone and all together). */
+  /** The layers model on `[n × sequence length]` ids, outputs in the model's order. */
+  private runLayers(ids: Int32Array, n: number): ChatOutputs {
+    return tf.tidy(() => {
+      const outputs = this.chat.model.predict(tf.tensor2d(ids, [n, this.chat.tokenizer.sequenceLength], 'int32')) as tf.Tensor[];
+      return { sentiment: outputs[0]!.dataSync() as Float32Array, toxicity: outputs[1]!.dataSync() as Float32Array };
+    });
+  }
+
+  /** Largest difference between the lean and the layers model's outputs over the probes (each alone and all together). */
   private selfCheck(): number {
-    const full = new ChatRunner(this.chat, this.order, null, 'self-check');
+    const layers = new ChatRunner(this.chat, this.order, null, 'self-check');
     let diff = 0;
     const compare = (texts: string[]): void => {
       const a = this.predict(texts);
-      const b = full.predict(texts);
+      const b = layers.predict(texts);
       for (let i = 0; i < a.sentiment.length; i++) diff = Math.max(diff, Math.abs(a.sentiment[i]! - b.sentiment[i]!));
       for (let i = 0; i < a.toxicity.length; i++) diff = Math.max(diff, Math.abs(a.toxicity[i]! - b.toxicity[i]!));
     };
@@ -154,15 +155,4 @@ export class ChatRunner {
     compare(PROBES.slice(0, 5));
     return Number.isNaN(diff) ? Infinity : diff;
   }
-}
-
-/** The saved model with its input's time dimension left open ([batch, null]), same weights. */
-async function variableLengthCopy(dir: string): Promise<tf.LayersModel> {
-  const artifacts = await loadModelArtifacts(dir);
-  const topology = structuredClone(artifacts.modelTopology) as { config?: { layers?: Array<{ class_name: string; config: { batch_input_shape?: unknown } }> } };
-  const inputs = topology.config?.layers?.filter((l) => l.class_name === 'InputLayer') ?? [];
-  const shape = inputs[0]?.config.batch_input_shape;
-  if (inputs.length !== 1 || !Array.isArray(shape) || shape.length !== 2) throw new Error('expected one [batch, sequence] input');
-  inputs[0]!.config.batch_input_shape = [null, null];
-  return loadModelFromArtifacts({ ...artifacts, modelTopology: topology as object });
 }

@@ -37,7 +37,7 @@ export interface WorkerModelInfo {
   error?: string;
   /** Output classes in the order the worker returns them. */
   classes: string[];
-  /** How it runs, for the start-up log (e.g. whether chat length trimming is on). */
+  /** How it runs, for the start-up log (e.g. whether chat runs as its lean forward pass). */
   note?: string;
 }
 

@@ -65,7 +65,7 @@ async function loadChat(dir: string | null): Promise<WorkerModelInfo> {
     chat = await ChatRunner.load(dir);
     chat.predict(['warm up']);
     chat.predict(Array.from({ length: 32 }, (_, i) => `warm up message number ${i}`));
-    return { ...info, available: true, note: chat.trimming === null ? 'length trimming on' : `length trimming off: ${chat.trimming}` };
+    return { ...info, available: true, note: chat.fallback === null ? 'lean forward pass' : `layers model: ${chat.fallback}` };
   } catch (err) {
     chat = null;
     const message = errorText(err);
