@@ -91,10 +91,12 @@ describe('chat model artifact', () => {
     expect(e.model.identityFpr).toBeLessThan(e.afinn.identityFpr);
   });
 
-  it("sets the chat policy's mask threshold: the server masks what the model calls toxic", async () => {
+  it("sets the chat policy's mask thresholds: the server masks what the model calls toxic", async () => {
     const meta = JSON.parse(await readFile(path.join(DIR, 'metadata.json'), 'utf8')) as ChatModelMetadata;
     expect(DEFAULT_CHAT_POLICY.maskAt).toBe(meta.toxicThreshold);
+    expect(DEFAULT_CHAT_POLICY.maskIdentityAt).toBe(meta.identityToxicThreshold ?? meta.toxicThreshold);
     expect(DEFAULT_CHAT_POLICY.holdAt).toBeGreaterThan(DEFAULT_CHAT_POLICY.maskAt);
+    expect(DEFAULT_CHAT_POLICY.holdAt).toBeGreaterThanOrEqual(DEFAULT_CHAT_POLICY.maskIdentityAt);
     expect(DEFAULT_CHAT_POLICY.blockAt).toBeGreaterThan(DEFAULT_CHAT_POLICY.holdAt);
   });
 

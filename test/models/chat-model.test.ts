@@ -11,7 +11,7 @@ import { ChatClassifier } from '../../models/src/chat/classifier.js';
 import type { ChatExample } from '../../models/src/chat/corpus.js';
 import { binaryReport } from '../../models/src/metrics.js';
 import { createChatModel, ensembleChatModels, resolveChatModelOptions, SENTIMENT_LABELS, type ChatModelOptions } from '../../models/src/chat/model.js';
-import { chatLosses, DEFAULT_CHAT_TRAIN_OPTIONS, pickToxicThreshold, trainChatModel } from '../../models/src/chat/train.js';
+import { chatLosses, DEFAULT_CHAT_TRAIN_OPTIONS, pickToxicThresholds, trainChatModel } from '../../models/src/chat/train.js';
 import { initBackend, loadModel, saveModel, tf } from '../../models/src/runtime/index.js';
 
 const SMALL: ChatModelOptions = { vocabSize: 50, sequenceLength: 8, embeddingDim: 8, lstmUnits: 6, seed: 3 };
@@ -242,13 +242,19 @@ describe('metrics and threshold', () => {
     expect(() => binaryReport([1], [])).toThrow(RangeError);
   });
 
-  it('picks the best-F1 threshold that keeps identity false positives low', () => {
-    const ex = (toxic: 0 | 1, identity: boolean): ChatExample => ({
-      id: '', split: 'val', sentiment: 'neutral', toxic, tags: identity ? ['identity'] : [], template: '', text: '',
+  it('picks the best-F1 pair of thresholds (lines naming a group, the rest) that keeps identity false positives low', () => {
+    const ex = (toxic: 0 | 1, text: string): ChatExample => ({
+      id: '', split: 'val', sentiment: 'neutral', toxic, tags: /gay/.test(text) ? ['identity'] : [], template: '', text,
     });
-    const examples = [ex(1, false), ex(1, false), ex(0, true), ex(0, false)];
-    // 0.3 would catch both toxic lines but flags the identity line; 0.5 keeps it clean.
-    expect(pickToxicThreshold([0.9, 0.45, 0.35, 0.1], examples)).toBe(0.4);
-    expect(pickToxicThreshold([0.9, 0.8, 0.1, 0.1], examples)).toBeGreaterThanOrEqual(0.3);
+    const examples = [
+      ex(1, 'you are trash'), ex(1, 'uninstall loser'), ex(0, 'this lag is trash'),
+      ex(0, 'proud to be gay'), ex(1, 'gay people ruin every game'),
+    ];
+    // Catching the 0.45 insult needs ≤ 0.45 for the rest (0.42 is clean); keeping the clean
+    // identity line (0.85) unflagged needs > 0.85 for lines naming a group.
+    expect(pickToxicThresholds([0.45, 0.9, 0.42, 0.85, 0.97], examples)).toEqual({ toxicThreshold: 0.45, identityToxicThreshold: 0.9 });
+    // No pair within the budget: the one with the fewest identity false positives.
+    const none = pickToxicThresholds([0.45, 0.9, 0.42, 0.99, 0.97], examples);
+    expect(none.identityToxicThreshold).toBeGreaterThanOrEqual(0.3);
   });
 });

@@ -9,12 +9,16 @@
  * const chat = await ChatClassifier.load();            // models/chat/v2
  * const [score] = chat.score(['gg ez noobs']);         // { toxic: true, toxicity: 0.98, sentiment: 'negative', … }
  * ```
+ *
+ * A line is toxic at the artifact's `toxicThreshold`, or at its stricter
+ * `identityToxicThreshold` when it names an identity group (identity.ts).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, tf } from '../runtime/index.js';
 import type { Sentiment } from './corpusTemplates.js';
+import { namesIdentityGroup } from './identity.js';
 import { SENTIMENT_LABELS } from './model.js';
 import { ChatTokenizer, parseChatVocabulary } from './text.js';
 
@@ -34,7 +38,7 @@ export interface ChatScore {
   sentimentProbabilities: Record<Sentiment, number>;
   /** Probability that the message is toxic. */
   toxicity: number;
-  /** `toxicity >= toxicThreshold` of the artifact. */
+  /** `toxicity` at or above the classifier's threshold for this line (its identity one when the line names a group). */
   toxic: boolean;
 }
 
@@ -45,6 +49,8 @@ export interface ChatModelMetadata {
   sentimentLabels: Sentiment[];
   /** Toxicity probability at or above which a message counts as toxic (picked on validation). */
   toxicThreshold: number;
+  /** The same for a message that names an identity group (see identity.ts; absent: `toxicThreshold`). */
+  identityToxicThreshold?: number;
   [key: string]: unknown;
 }
 
@@ -52,7 +58,13 @@ export class ChatClassifier {
   private disposed = false;
 
   /** @throws Error if the model's input length or outputs do not match the tokenizer and labels. */
-  constructor(readonly model: tf.LayersModel, readonly tokenizer: ChatTokenizer, readonly toxicThreshold = 0.5) {
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly tokenizer: ChatTokenizer,
+    readonly toxicThreshold = 0.5,
+    /** For lines that name an identity group ({@link namesIdentityGroup}). */
+    readonly identityToxicThreshold = toxicThreshold,
+  ) {
     const inShape = model.inputs[0]?.shape;
     if (!inShape || inShape[1] !== tokenizer.sequenceLength) {
       throw new Error(`chat model expects input [batch, ${String(inShape?.[1])}] but the vocabulary's sequence length is ${tokenizer.sequenceLength}`);
@@ -61,7 +73,9 @@ export class ChatClassifier {
     if (model.outputs.length !== 2 || s?.shape[1] !== SENTIMENT_LABELS.length || t?.shape[1] !== 1) {
       throw new Error(`chat model must output [batch, ${SENTIMENT_LABELS.length}] sentiment and [batch, 1] toxicity`);
     }
-    if (!(toxicThreshold > 0 && toxicThreshold < 1)) throw new RangeError(`toxicThreshold must be in (0, 1), got ${toxicThreshold}`);
+    for (const [name, t] of [['toxicThreshold', toxicThreshold], ['identityToxicThreshold', identityToxicThreshold]] as const) {
+      if (!(t > 0 && t < 1)) throw new RangeError(`${name} must be in (0, 1), got ${t}`);
+    }
   }
 
   /**
@@ -91,7 +105,7 @@ export class ChatClassifier {
     }
     const model = await loadModel(dir);
     try {
-      return new ChatClassifier(model, tokenizer, meta.toxicThreshold);
+      return new ChatClassifier(model, tokenizer, meta.toxicThreshold, meta.identityToxicThreshold ?? meta.toxicThreshold);
     } catch (err) {
       model.dispose();
       throw err;
@@ -134,7 +148,8 @@ export class ChatClassifier {
         if (sentiment[i * k + c]! > sentiment[i * k + best]!) best = c;
       });
       const tox = toxicity[i]!;
-      return { sentiment: SENTIMENT_LABELS[best]!, sentimentProbabilities: probs, toxicity: tox, toxic: tox >= this.toxicThreshold };
+      const threshold = namesIdentityGroup(texts[i]!) ? this.identityToxicThreshold : this.toxicThreshold;
+      return { sentiment: SENTIMENT_LABELS[best]!, sentimentProbabilities: probs, toxicity: tox, toxic: tox >= threshold };
     });
   }
 

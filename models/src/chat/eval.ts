@@ -30,6 +30,8 @@ export interface SystemMetrics {
   toxicity: BinaryReport;
   /** False-positive rate on lines tagged `identity` that are not toxic. */
   identityFpr: number;
+  /** Toxic recall on toxic lines tagged `identity` (hate and slurs about a group). */
+  identityRecall: number;
   /** Toxic recall on toxic lines tagged `evasion`. */
   evasionRecall: number;
   /** False-positive rate on non-toxic lines with profanity (`holy shit nice shot`). */
@@ -78,6 +80,7 @@ function systemMetrics(examples: readonly ChatExample[], sentiment: readonly num
     sentimentF1: s ? s.perClass.map((c) => c.f1) : null,
     toxicity: binaryReport(truthT, toxic),
     identityFpr: rate(toxic, examples.map((e) => e.toxic === 0 && e.tags.includes('identity'))),
+    identityRecall: rate(toxic, examples.map((e) => e.toxic === 1 && e.tags.includes('identity'))),
     evasionRecall: rate(toxic, examples.map((e) => e.toxic === 1 && e.tags.includes('evasion'))),
     profanityFpr: rate(toxic, examples.map((e) => e.toxic === 0 && e.tags.includes('profanity'))),
     negationAccuracy: negCorrect ? rate(negCorrect, negation) : null,
@@ -131,6 +134,7 @@ export function metricsTable(e: ChatEvaluation): string {
     ['Toxicity F1', (m) => num(m.toxicity.f1), `≥ ${CHAT_TARGETS.toxicityF1}`],
     ['Toxicity false-positive rate (all clean lines)', (m) => pct(m.toxicity.falsePositiveRate), ''],
     [`Identity FPR (${e.identityCleanLines} clean identity lines)`, (m) => pct(m.identityFpr), `≤ ${CHAT_TARGETS.identityFpr * 100} %`],
+    ['Toxic recall on identity lines (hate about a group)', (m) => pct(m.identityRecall), ''],
     ['Toxic recall on evaded lines', (m) => pct(m.evasionRecall), ''],
     ['FPR on clean lines with profanity', (m) => pct(m.profanityFpr), ''],
     ['Sentiment accuracy on negation lines', (m) => pct(m.negationAccuracy), ''],
@@ -234,8 +238,13 @@ chat.score(['gg ez noobs', 'nice shot!']);   // [{ sentiment, sentimentProbabili
 
 Raw text in: the shared normalizer (\`shared/src/chat/normalize.ts\`) and tokenizer
 (\`shared/src/chat/tokenize.ts\`, vocabulary in \`vocab.json\`) run inside \`score\`, exactly as
-in training. A message is toxic when its toxicity probability is ≥ **${meta.toxicThreshold}**
-(picked on the validation split: best F1 with identity false positives ≤ 3 %).
+in training. A message is toxic when its toxicity probability is ≥ **${meta.toxicThreshold}**${meta.identityToxicThreshold !== undefined && meta.identityToxicThreshold !== meta.toxicThreshold ? `,
+or ≥ **${meta.identityToxicThreshold}** when it names an identity group (one of the 26 groups' words among its
+normalized words: \`models/src/chat/identity.ts\`). The model's errors concentrate on such lines — it
+confuses hate about a group with support for it — so it needs more confidence there before it calls
+someone's line toxic. Both were picked together on the validation split: the best F1 with identity
+false positives ≤ 3 %.` : `
+(picked on the validation split: best F1 with identity false positives ≤ 3 %).`}
 
 ## Model
 
@@ -257,7 +266,8 @@ Backend ${String(t.backend)}, seed ${String(t.seed)}, Adam lr ${String(t.learnin
 ${Number(t.ensemble ?? 1) > 1 ? `${String(t.ensemble)} members trained one after the other, ${String(t.epochsRun)} epochs in all (each at most ${String(t.epochs)}; best val epochs ${(t.bestEpochs as number[] | undefined)?.join(', ') ?? ''}, early stopping patience ${String(t.patience)}),` : `${String(t.epochsRun)} of at most ${String(t.epochs)} epochs (best val epoch ${String(t.bestEpoch)}, early stopping patience ${String(t.patience)}),`}
 word dropout ${String(t.wordDropout)} (ids replaced by the OOV id), ${Number(t.toxicityLossWeight ?? 1) === 1 ? 'equal loss weights on both heads' : `toxicity loss weighted ${String(t.toxicityLossWeight)}× the sentiment loss`};
 vocabulary: train-split words seen ≥ ${String(t.minCount)} times, at most ${String(t.maxVocabulary)} ids. Training took
-${String(t.seconds)} s on ${String(t.machine)}. Deterministic: same seed, same machine → same weights.
+${String(t.seconds)} s on ${String(t.machine)}. Deterministic: same seed → same weights (v2's weights.bin came out
+byte for byte the same on 2 × AMD EPYC and on 2 × Intel Xeon).
 
 Reproduce:
 
@@ -276,7 +286,11 @@ Baselines see the raw text; obscenity has no sentiment output.
 
 ## Known limits
 
-- English only; the normalizer drops letters it cannot fold to ASCII.
+- English only; the normalizer drops letters it cannot fold to ASCII.${meta.identityToxicThreshold !== undefined && meta.identityToxicThreshold !== meta.toxicThreshold ? `
+- The stricter threshold for lines that name a group trades recall there for fewer false
+  flags on people naming their own group: toxic recall on identity lines is the weakest figure
+  above. Lines between the two thresholds that name a group are delivered unmasked; the
+  hold and block thresholds of the chat policy are the same for every line.` : ''}
 - The corpus is synthetic: template frames written by one team. Real chat is more varied —
   sarcasm, in-jokes, context across several messages, non-standard spellings not in the
   corpus. Expect lower numbers on real traffic; use the moderator queue's decisions to build

@@ -6,4 +6,5 @@
  */
 export { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, type ChatModelMetadata, type ChatScore } from './classifier.js';
 export { SENTIMENTS, type Sentiment } from './corpusTemplates.js';
+export { namesIdentityGroup } from './identity.js';
 export { createChatModel, SENTIMENT_LABELS, type ChatModelOptions } from './model.js';

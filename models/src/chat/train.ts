@@ -22,6 +22,7 @@ import { createRng, initBackend, ProgressBar, saveModel, tf, type BackendChoice,
 import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, METADATA_JSON, VOCAB_JSON, type ChatModelMetadata } from './classifier.js';
 import { corpusToJsonl, DEFAULT_CORPUS_PATH, DEFAULT_CORPUS_SEED, describeCorpusLines, generateChatCorpus, parseChatCorpus, type ChatExample } from './corpus.js';
 import { IDENTITY_GROUPS } from './corpusTemplates.js';
+import { namesIdentityGroup } from './identity.js';
 import { applyLexiconPrior } from './lexiconPrior.js';
 import { evaluateChat, evaluationSummary, meetsTargets, metricsTable, renderModelCard } from './eval.js';
 import { argmaxRows, binaryReport, classificationReport } from '../metrics.js';
@@ -131,7 +132,7 @@ export interface ChatTrainResult {
   /** The trained model with the best val epoch's weights (its optimizer is disposed: do not fit it further). */
   model: tf.LayersModel;
   tokenizer: ChatTokenizer;
-  toxicThreshold: number;
+  thresholds: ToxicThresholds;
   history: ChatEpochLog[];
   bestEpoch: number;
   /** Best val epoch of each ensemble member (one entry for a single model). */
@@ -181,35 +182,48 @@ function validationScores(model: tf.LayersModel, val: Encoded, sequenceLength: n
   return { macroF1, toxF1 };
 }
 
-/** Candidate thresholds, coarse on purpose: the val split is ~1.5k lines. */
-const THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8];
-/** Identity false-positive budget when picking the threshold (the target is 5 %; keep a margin). */
+/** Candidate thresholds, coarse on purpose: the val split is ~4.5k lines, ~600 of them clean identity lines. */
+const THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
+/** Identity false-positive budget when picking the thresholds (the target is 5 %; keep a margin). */
 const THRESHOLD_IDENTITY_FPR = 0.03;
 
+export interface ToxicThresholds {
+  toxicThreshold: number;
+  /** For lines that name an identity group (identity.ts). */
+  identityToxicThreshold: number;
+}
+
 /**
- * The toxicity threshold with the best val F1 among those whose identity FPR on val is
- * within {@link THRESHOLD_IDENTITY_FPR} (the lowest-FPR threshold if none is).
+ * The pair of toxicity thresholds — one for lines that name an identity group (as serving
+ * tells them: {@link namesIdentityGroup} on the text), one for the rest — with the best val
+ * F1 among pairs whose identity FPR on val (clean lines tagged `identity`) is within
+ * {@link THRESHOLD_IDENTITY_FPR}; the lowest-FPR pair if none is.
  */
-export function pickToxicThreshold(probabilities: ArrayLike<number>, examples: readonly ChatExample[]): number {
+export function pickToxicThresholds(probabilities: ArrayLike<number>, examples: readonly ChatExample[]): ToxicThresholds {
   const truth = examples.map((e) => e.toxic);
   const identityClean = examples.map((e) => e.toxic === 0 && e.tags.includes('identity'));
-  let best: { t: number; f1: number; fpr: number } | null = null;
-  for (const t of THRESHOLDS) {
-    const flags = Array.from(probabilities, (p) => p >= t);
-    const f1 = binaryReport(truth, flags).f1;
-    let n = 0, fp = 0;
-    identityClean.forEach((on, i) => {
-      if (on) {
-        n++;
-        if (flags[i]) fp++;
+  const named = examples.map((e) => namesIdentityGroup(e.text));
+  let best: (ToxicThresholds & { f1: number; fpr: number }) | null = null;
+  for (const identityToxicThreshold of THRESHOLDS) {
+    for (const toxicThreshold of THRESHOLDS) {
+      const flags = Array.from(probabilities, (p, i) => p >= (named[i] ? identityToxicThreshold : toxicThreshold));
+      const f1 = binaryReport(truth, flags).f1;
+      let n = 0, fp = 0;
+      identityClean.forEach((on, i) => {
+        if (on) {
+          n++;
+          if (flags[i]) fp++;
+        }
+      });
+      const fpr = n === 0 ? 0 : fp / n;
+      const ok = fpr <= THRESHOLD_IDENTITY_FPR;
+      const bestOk = best !== null && best.fpr <= THRESHOLD_IDENTITY_FPR;
+      if (best === null || (ok && (!bestOk || f1 > best.f1)) || (!ok && !bestOk && fpr < best.fpr)) {
+        best = { toxicThreshold, identityToxicThreshold, f1, fpr };
       }
-    });
-    const fpr = n === 0 ? 0 : fp / n;
-    const ok = fpr <= THRESHOLD_IDENTITY_FPR;
-    const bestOk = best !== null && best.fpr <= THRESHOLD_IDENTITY_FPR;
-    if (best === null || (ok && (!bestOk || f1 > best.f1)) || (!ok && !bestOk && fpr < best.fpr)) best = { t, f1, fpr };
+    }
   }
-  return best!.t;
+  return { toxicThreshold: best!.toxicThreshold, identityToxicThreshold: best!.identityToxicThreshold };
 }
 
 const MIX_SEPARATORS = [' ', ', ', '. ', ' - ', '! '];
@@ -362,13 +376,13 @@ export async function trainChatModel(corpus: readonly ChatExample[], options: Ch
   const best = { epoch: trained[0]!.bestEpoch };
   const bestEpochs = trained.map((m) => m.bestEpoch);
   const valProbs = predictEncoded(model, val.ids, L).toxicity;
-  const toxicThreshold = pickToxicThreshold(valProbs, valExamples);
+  const thresholds = pickToxicThresholds(valProbs, valExamples);
   const architecture = {
     vocabSize: tokenizer.size, sequenceLength: L, embeddingDim: o.embeddingDim, lstmUnits: o.lstmUnits,
     bidirectional: o.bidirectional, pooling: o.pooling, bagOfWords: o.bagOfWords, lexiconPrior: o.lexiconPrior, seed: 0, parameters: model.countParams(),
   };
   return {
-    model, tokenizer, toxicThreshold, history, bestEpoch: best.epoch, bestEpochs,
+    model, tokenizer, thresholds, history, bestEpoch: best.epoch, bestEpochs,
     seconds: Math.round((performance.now() - started) / 100) / 10, architecture,
   };
 }
@@ -449,7 +463,7 @@ export async function main(argv: string[]): Promise<void> {
     name: 'chat',
     version: Number(/v(\d+)$/.exec(out)?.[1] ?? 1),
     sentimentLabels: [...SENTIMENT_LABELS],
-    toxicThreshold: result.toxicThreshold,
+    ...result.thresholds,
     input: { vocabulary: VOCAB_JSON, sequenceLength: options.sequenceLength, padding: 'pre', normalizer: 'shared/src/chat/normalize.ts' },
     outputs: { sentiment: 'softmax [batch, 3] in sentimentLabels order', toxicity: 'sigmoid [batch, 1]' },
     architecture: { ...result.architecture, seed: options.seed },
@@ -484,5 +498,5 @@ export async function main(argv: string[]): Promise<void> {
   console.log(metricsTable(evaluation));
   const verdict = meetsTargets(evaluation);
   console.log(verdict.ok ? '\nall targets met, above both baselines' : `\ntargets not met:\n  ${verdict.failures.join('\n  ')}`);
-  console.log(`\nwrote ${out} in ${result.seconds} s of training (best epoch ${result.bestEpoch}, toxic threshold ${result.toxicThreshold})`);
+  console.log(`\nwrote ${out} in ${result.seconds} s of training (best epoch ${result.bestEpoch}, toxic thresholds ${result.thresholds.toxicThreshold}, naming a group ${result.thresholds.identityToxicThreshold})`);
 }

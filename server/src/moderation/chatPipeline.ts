@@ -11,11 +11,14 @@ import {
 } from 'obscenity';
 import type { ChatDecision } from '@pulse-arena/shared';
 import { normalizeChatText } from '@pulse-arena/shared/chat';
+import { namesIdentityGroup } from '../../../models/src/chat/identity.js';
 import type { ChatScores, InferenceService } from '../inference/types.js';
 
 export interface ChatPolicy {
   /** Toxicity at or above which the message is shown fully masked (and flagged, low). */
   maskAt: number;
+  /** The same for a message that names an identity group (the model's identity threshold). */
+  maskIdentityAt: number;
   /** ...held for a moderator, not delivered until approved (flagged, high). */
   holdAt: number;
   /** ...refused, with a message to the sender (flagged, high; critical at ≥ 0.99). */
@@ -25,12 +28,13 @@ export interface ChatPolicy {
 }
 
 /**
- * Thresholds on the chat model's toxicity. `maskAt` is the served model's own toxic
- * threshold (0.8: its best F1 on validation within the identity false-positive budget, see
- * models/chat/v2/MODEL_CARD.md; a test keeps the two equal): above it a message is masked;
+ * Thresholds on the chat model's toxicity. `maskAt` and `maskIdentityAt` are the served
+ * model's own toxic thresholds, for messages that do not and that do name an identity group
+ * (picked together on validation: best F1 within the identity false-positive budget, see
+ * models/chat/v2/MODEL_CARD.md; a test keeps them equal): above them a message is masked;
  * only confident calls are held or blocked, so a false positive costs a delay, not a ban.
  */
-export const DEFAULT_CHAT_POLICY: ChatPolicy = { maskAt: 0.8, holdAt: 0.9, blockAt: 0.95, links: 'redact' };
+export const DEFAULT_CHAT_POLICY: ChatPolicy = { maskAt: 0.75, maskIdentityAt: 0.9, holdAt: 0.9, blockAt: 0.95, links: 'redact' };
 
 export interface PipelineResult {
   decision: ChatDecision;
@@ -100,8 +104,9 @@ export class ChatPipeline {
     if (scores.scored && tox >= p.holdAt) {
       return { decision: 'hold', shown: masked, stored, scores, filterHits: hits, redacted, reason: `held for review: toxicity ${tox.toFixed(2)} ≥ ${p.holdAt}` };
     }
-    if (scores.scored && tox >= p.maskAt) {
-      return { decision: 'mask', shown: maskAll(stored), stored, scores, filterHits: hits, redacted, reason: `masked: toxicity ${tox.toFixed(2)} ≥ ${p.maskAt}` };
+    const maskAt = namesIdentityGroup(stored) ? p.maskIdentityAt : p.maskAt;
+    if (scores.scored && tox >= maskAt) {
+      return { decision: 'mask', shown: maskAll(stored), stored, scores, filterHits: hits, redacted, reason: `masked: toxicity ${tox.toFixed(2)} ≥ ${maskAt}` };
     }
     // Profanity that is not aimed at anyone ("fuck this lag") is masked, not flagged.
     return { decision: 'allow', shown: masked, stored, scores, filterHits: hits, redacted, reason: hits.length ? 'profanity masked' : '' };
