@@ -1,8 +1,8 @@
 /**
  * The chat pipeline's policy bands, for a given toxicity: the model is replaced by a fixed
  * score (what is under test is the pipeline's decision, not the model's judgement). A line
- * that names an identity group is masked only at the model's identity threshold; hold and
- * block are the same for every line.
+ * that names an identity group is masked only at the model's identity threshold, and flagged
+ * for review below it down to the general one; hold and block are the same for every line.
  */
 import { describe, expect, it } from 'vitest';
 import type { BehaviorScores, ChatScores, InferenceService, InferenceStatus } from '../../server/src/inference/types.js';
@@ -30,6 +30,15 @@ describe('chat policy', () => {
     // The group is found through the shared normalizer's folding (spacing, case, repeats).
     expect(await at(0.8, 'G A Y people are welcome here')).toBe('allow');
     expect(await at(0.74, 'you are all trash')).toBe('allow');
+  });
+
+  it('flags a line that names a group for review, unmasked, between the two mask thresholds', async () => {
+    const review = await new ChatPipeline(scoring(0.8), policy).process('proud to be gay, love this community');
+    expect(review).toMatchObject({ decision: 'allow', review: true, shown: 'proud to be gay, love this community' });
+    expect(review.reason).toBe('for review: names a group, toxicity 0.80 ≥ 0.75 (masked from 0.9)');
+    expect((await new ChatPipeline(scoring(0.74), policy).process('proud to be gay')).review).toBeUndefined();
+    expect((await new ChatPipeline(scoring(0.8), policy).process('you are all trash')).review).toBeUndefined();
+    expect((await new ChatPipeline(scoring(0.91), policy).process('proud to be gay')).review).toBeUndefined();
   });
 
   it('holds and blocks every line alike', async () => {

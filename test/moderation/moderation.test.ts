@@ -22,7 +22,7 @@ import type { Database } from '../../server/src/db/database.js';
 import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
 import { InferenceHost } from '../../server/src/inference/host.js';
 import { ChatStore } from '../../server/src/moderation/chatStore.js';
-import { DEFAULT_CHAT_POLICY } from '../../server/src/moderation/chatPipeline.js';
+import { ChatPipeline, DEFAULT_CHAT_POLICY } from '../../server/src/moderation/chatPipeline.js';
 import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
 import { Moderation } from '../../server/src/moderation/moderation.js';
 import { Sanctions } from '../../server/src/moderation/sanctions.js';
@@ -136,6 +136,28 @@ describe('chat pipeline in live rooms', () => {
     await vi.waitFor(() => expect(lb.chat.some((c) => c.id === swear.id && !c.text.includes('fuck'))).toBe(true));
     await alice.leave();
     await bob.leave();
+  });
+
+  it('stores a line allowed for review with a low flag that reaches the consoles, and the line as delivered', async () => {
+    // The pipeline's review band (a line naming a group, between the two mask thresholds);
+    // the band itself is tested in chatPolicy.test.ts.
+    const text = 'proud to be gay, love this community';
+    const result = await new ChatPipeline({
+      classifyBehavior: () => Promise.reject(new Error('not used')), status: () => host.status(), close: async () => undefined,
+      scoreChat: async () => ({ sentiment: [0.2, 0.6, 0.2], toxicity: 0.8, scored: true }),
+    }, DEFAULT_CHAT_POLICY).process(text);
+    expect(result).toMatchObject({ decision: 'allow', review: true });
+    const m = {
+      id: randomUUID(), roomId: 'review-room', matchId: randomUUID(), matchStartedAt: new Date(), playerId: randomUUID(), name: 'Robin',
+      text: result.stored, createdAt: new Date(), decision: result.decision, held: false, filterHits: [],
+      scores: { sentiment: result.scores.sentiment, toxicity: result.scores.toxicity, model: 'chat/v2' },
+    };
+    const flag = await moderation.storeChat(m, result);
+    expect(flag).toMatchObject({ kind: 'chat', severity: 1, status: 'open', playerName: 'Robin', text });
+    expect(flag!.reason).toMatch(/^for review: names a group, toxicity 0\.80/);
+    await vi.waitFor(() => expect(flagEvents.some((f) => f.id === flag!.id)).toBe(true));
+    expect(await db.prisma.chatMessage.findUnique({ where: { id: m.id } })).toMatchObject({ text, decision: 'allow', held: false });
+    expect((await api<FlagDetail>(`/api/moderation/flags/${flag!.id}`)).body.decision).toBe('allow');
   });
 
   it('report: a player reports another player\'s line; the moderators get one flag with the line in context', async () => {

@@ -49,6 +49,12 @@ export interface PipelineResult {
   redacted: string[];
   /** Why, for the sender (block/hold) and the flag. */
   reason: string;
+  /**
+   * Allowed, but flagged for a moderator: the line names an identity group and scored
+   * between `maskAt` and `maskIdentityAt`, where the model is too unsure to mask it in public
+   * but a human should see it.
+   */
+  review?: true;
 }
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
@@ -104,9 +110,16 @@ export class ChatPipeline {
     if (scores.scored && tox >= p.holdAt) {
       return { decision: 'hold', shown: masked, stored, scores, filterHits: hits, redacted, reason: `held for review: toxicity ${tox.toFixed(2)} ≥ ${p.holdAt}` };
     }
-    const maskAt = namesIdentityGroup(stored) ? p.maskIdentityAt : p.maskAt;
+    const namesGroup = namesIdentityGroup(stored);
+    const maskAt = namesGroup ? p.maskIdentityAt : p.maskAt;
     if (scores.scored && tox >= maskAt) {
       return { decision: 'mask', shown: maskAll(stored), stored, scores, filterHits: hits, redacted, reason: `masked: toxicity ${tox.toFixed(2)} ≥ ${maskAt}` };
+    }
+    if (scores.scored && namesGroup && tox >= p.maskAt) {
+      return {
+        decision: 'allow', shown: masked, stored, scores, filterHits: hits, redacted, review: true,
+        reason: `for review: names a group, toxicity ${tox.toFixed(2)} ≥ ${p.maskAt} (masked from ${p.maskIdentityAt})`,
+      };
     }
     // Profanity that is not aimed at anyone ("fuck this lag") is masked, not flagged.
     return { decision: 'allow', shown: masked, stored, scores, filterHits: hits, redacted, reason: hits.length ? 'profanity masked' : '' };

@@ -106,13 +106,13 @@ export class Moderation {
   }
 
   /**
-   * Stores a line the pipeline decided on; a line it did not simply allow is stored with its
-   * flag in the same statement (one round trip before the line goes out), and the flag is
-   * announced to the consoles. Returns the flag, or null for an allowed line.
+   * Stores a line the pipeline decided on; a line it did not simply allow (masked, held,
+   * blocked, or allowed for review) is stored with its flag in the same statement, and the
+   * flag is announced to the consoles. Returns the flag, or null for an allowed line.
    * @throws the database error (nothing was stored; the caller refuses the line).
    */
   async storeChat(m: StoredChat, result: PipelineResult): Promise<FlagSummary | null> {
-    if (result.decision === 'allow') {
+    if (result.decision === 'allow' && !result.review) {
       await this.chat.insert(m);
       return null;
     }

@@ -377,9 +377,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   /**
-   * The pipeline, then storage and delivery. A line the pipeline simply allowed goes out as
-   * soon as the pipeline has decided, while it is being committed; anything flagged (masked,
-   * held, blocked) is committed with its flag first. Either way the sender's ack follows the
+   * The pipeline, then storage and delivery. A line the pipeline allowed goes out as soon as
+   * the pipeline has decided, while it is being committed (with its review flag, if any);
+   * anything masked, held or blocked is committed with its flag first. Either way the sender's ack follows the
    * commit, so an acknowledged line is never lost. While the database is failing, allowed
    * lines wait for the commit too, so nobody sees a line its sender is told was not sent.
    */
