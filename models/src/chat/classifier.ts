@@ -20,7 +20,7 @@ import { loadModel, tf } from '../runtime/index.js';
 import type { Sentiment } from './corpusTemplates.js';
 import { namesIdentityGroup } from './identity.js';
 import { SENTIMENT_LABELS } from './model.js';
-import { ChatTokenizer, parseChatVocabulary } from './text.js';
+import { ChatTokenizer, normalizeChatText, parseChatVocabulary } from './text.js';
 
 /** The artifact the server uses by default. */
 export const DEFAULT_CHAT_MODEL_DIR = fileURLToPath(new URL('../../chat/v2', import.meta.url));
@@ -148,7 +148,7 @@ export class ChatClassifier {
         if (sentiment[i * k + c]! > sentiment[i * k + best]!) best = c;
       });
       const tox = toxicity[i]!;
-      const threshold = namesIdentityGroup(texts[i]!) ? this.identityToxicThreshold : this.toxicThreshold;
+      const threshold = namesIdentityGroup(normalizeChatText(texts[i]!)) ? this.identityToxicThreshold : this.toxicThreshold;
       return { sentiment: SENTIMENT_LABELS[best]!, sentimentProbabilities: probs, toxicity: tox, toxic: tox >= threshold };
     });
   }

@@ -9,8 +9,8 @@
  * `identityToxicThreshold`, which keeps false flags on people naming their own group in budget.
  */
 import { IDENTITY_WORDS } from './corpusTemplates.js';
-import { chatWords } from './text.js';
 
-export function namesIdentityGroup(text: string): boolean {
-  return chatWords(text).some((w) => IDENTITY_WORDS.has(w));
+/** `normalized` is the line as the shared normalizer gives it (`normalizeChatText`), which callers already have. */
+export function namesIdentityGroup(normalized: string): boolean {
+  return normalized.split(' ').some((w) => IDENTITY_WORDS.has(w));
 }

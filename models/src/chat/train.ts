@@ -27,7 +27,7 @@ import { applyLexiconPrior } from './lexiconPrior.js';
 import { evaluateChat, evaluationSummary, meetsTargets, metricsTable, renderModelCard } from './eval.js';
 import { argmaxRows, binaryReport, classificationReport } from '../metrics.js';
 import { createChatModel, ensembleChatModels, SENTIMENT_LABELS, type ResolvedChatModelOptions } from './model.js';
-import { buildChatVocabulary, ChatTokenizer, OOV_ID, PAD_ID } from './text.js';
+import { buildChatVocabulary, ChatTokenizer, normalizeChatText, OOV_ID, PAD_ID } from './text.js';
 
 /**
  * The two heads' losses, the toxicity head's scaled by `toxicityWeight`. Scaled inside the
@@ -201,21 +201,14 @@ export interface ToxicThresholds {
  */
 export function pickToxicThresholds(probabilities: ArrayLike<number>, examples: readonly ChatExample[]): ToxicThresholds {
   const truth = examples.map((e) => e.toxic);
-  const identityClean = examples.map((e) => e.toxic === 0 && e.tags.includes('identity'));
-  const named = examples.map((e) => namesIdentityGroup(e.text));
+  const identityClean = examples.flatMap((e, i) => (e.toxic === 0 && e.tags.includes('identity') ? [i] : []));
+  const named = examples.map((e) => namesIdentityGroup(normalizeChatText(e.text)));
   let best: (ToxicThresholds & { f1: number; fpr: number }) | null = null;
   for (const identityToxicThreshold of THRESHOLDS) {
     for (const toxicThreshold of THRESHOLDS) {
       const flags = Array.from(probabilities, (p, i) => p >= (named[i] ? identityToxicThreshold : toxicThreshold));
       const f1 = binaryReport(truth, flags).f1;
-      let n = 0, fp = 0;
-      identityClean.forEach((on, i) => {
-        if (on) {
-          n++;
-          if (flags[i]) fp++;
-        }
-      });
-      const fpr = n === 0 ? 0 : fp / n;
+      const fpr = identityClean.length === 0 ? 0 : identityClean.filter((i) => flags[i]).length / identityClean.length;
       const ok = fpr <= THRESHOLD_IDENTITY_FPR;
       const bestOk = best !== null && best.fpr <= THRESHOLD_IDENTITY_FPR;
       if (best === null || (ok && (!bestOk || f1 > best.f1)) || (!ok && !bestOk && fpr < best.fpr)) {

@@ -110,7 +110,7 @@ export class ChatPipeline {
     if (scores.scored && tox >= p.holdAt) {
       return { decision: 'hold', shown: masked, stored, scores, filterHits: hits, redacted, reason: `held for review: toxicity ${tox.toFixed(2)} ≥ ${p.holdAt}` };
     }
-    const namesGroup = namesIdentityGroup(stored);
+    const namesGroup = namesIdentityGroup(normalized);
     const maskAt = namesGroup ? p.maskIdentityAt : p.maskAt;
     if (scores.scored && tox >= maskAt) {
       return { decision: 'mask', shown: maskAll(stored), stored, scores, filterHits: hits, redacted, reason: `masked: toxicity ${tox.toFixed(2)} ≥ ${maskAt}` };
