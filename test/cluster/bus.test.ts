@@ -51,6 +51,9 @@ describe('cluster bus', () => {
       { type: 'sanction', playerId: PLAYER, kind: 'mute', until: 1, reason: 'x'.repeat(10_001) },
       { type: 'erase', playerId: 7 },
       { type: 'lift', playerId: 'not-a-uuid' },
+      { type: 'lift', playerId: PLAYER, inForce: 'mute' },
+      { type: 'lift', playerId: PLAYER, inForce: [{ kind: 'jail', until: 1, reason: '' }] },
+      { type: 'lift', playerId: PLAYER, inForce: Array.from({ length: 101 }, () => ({ kind: 'mute', until: 1, reason: '' })) },
       { type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: '', network: { key: 'NOT HEX', until: 1 } },
       { type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: '', network: { key: 'ab', until: 'soon' } },
       { type: 'notice', playerId: PLAYER, notice: { kind: 'pardoned', message: 'x' } },
@@ -62,6 +65,9 @@ describe('cluster bus', () => {
     for (const raw of bad) expect(parseClusterEvent(raw), JSON.stringify(raw)).toBeNull();
     expect(parseClusterEvent({ type: 'erase', playerId: PLAYER })).toEqual({ type: 'erase', playerId: PLAYER });
     expect(parseClusterEvent({ type: 'lift', playerId: PLAYER })).toEqual({ type: 'lift', playerId: PLAYER });
+    const inForce = [{ kind: 'mute', until: 5, reason: 'spam' }, { kind: 'ban', until: null, reason: 'x', network: { key: 'ab12', until: 9 } }];
+    expect(parseClusterEvent({ type: 'lift', playerId: PLAYER, inForce })).toEqual({ type: 'lift', playerId: PLAYER, inForce });
+    expect(parseClusterEvent({ type: 'lift', playerId: PLAYER, inForce: [] })).toEqual({ type: 'lift', playerId: PLAYER, inForce: [] });
     expect(parseClusterEvent({ type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: 'x', network: { key: 'ab12', until: 5 } }))
       .toEqual({ type: 'sanction', playerId: PLAYER, kind: 'ban', until: null, reason: 'x', network: { key: 'ab12', until: 5 } });
     expect(parseClusterEvent({ type: 'notice', playerId: PLAYER, notice: { kind: 'unmuted', message: 'x' } }))

@@ -14,12 +14,20 @@ import { errorMessage, log } from '../log.js';
 
 const busLog = log.child({ component: 'cluster-bus' });
 
+/** One sanction, as the bus carries it (times in ms since the epoch). */
+export interface SanctionFacts { kind: 'warning' | 'mute' | 'ban'; until: number | null; reason: string; network?: { key: string; until: number } }
+
 export type ClusterEvent =
   | { type: 'rules'; version: number }
-  | { type: 'sanction'; playerId: string; kind: 'warning' | 'mute' | 'ban'; until: number | null; reason: string; network?: { key: string; until: number } }
+  | ({ type: 'sanction'; playerId: string } & SanctionFacts)
   | { type: 'erase'; playerId: string }
-  /** A sanction of the player was lifted: read their sanctions in force again from the database. */
-  | { type: 'lift'; playerId: string }
+  /**
+   * A sanction of the player was lifted. `inForce`: the mutes and bans that still hold, as the
+   * lifting process just read them, applied at once, so in order with the notice published
+   * after it (a receiver that read the database instead could tell the player "unmuted" while
+   * still refusing their chat). Without it (an older process): read them again from the database.
+   */
+  | { type: 'lift'; playerId: string; inForce?: SanctionFacts[] }
   | { type: 'notice'; playerId: string; notice: ModerationNotice }
   | { type: 'deliver'; line: ChatLine & { roomId: string } }
   | { type: 'flag'; flag: FlagSummary };
@@ -77,6 +85,8 @@ export function presenceBus(presence: Presence, processId: string, warn: (msg: s
   };
 }
 
+/** Most sanctions in force one lift event may carry (a player has a handful at most). */
+const MAX_IN_FORCE = 100;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown, max = 10_000): v is string => typeof v === 'string' && v.length <= max;
 
@@ -97,8 +107,22 @@ export function parseClusterEvent(raw: unknown): ClusterEvent | null {
       return { ...event, network: { key: n.key, until: n.until as number } };
     }
     case 'erase':
-    case 'lift':
       return isString(raw.playerId) && isUuid(raw.playerId) ? { type: raw.type, playerId: raw.playerId } : null;
+    case 'lift': {
+      const { playerId } = raw;
+      if (!isString(playerId) || !isUuid(playerId)) return null;
+      if (raw.inForce === undefined) return { type: 'lift', playerId };
+      if (!Array.isArray(raw.inForce) || raw.inForce.length > MAX_IN_FORCE) return null;
+      const inForce: SanctionFacts[] = [];
+      for (const s of raw.inForce as unknown[]) {
+        // Each is checked as a sanction event of the player would be.
+        const e = isObject(s) ? parseClusterEvent({ ...s, type: 'sanction', playerId }) : null;
+        if (e?.type !== 'sanction') return null;
+        const { type: _type, playerId: _player, ...facts } = e;
+        inForce.push(facts);
+      }
+      return { type: 'lift', playerId, inForce };
+    }
     case 'notice': {
       const n = raw.notice;
       if (!isString(raw.playerId) || !isUuid(raw.playerId) || !isObject(n) || !isString(n.message)) return null;

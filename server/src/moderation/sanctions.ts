@@ -13,7 +13,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Sanction } from '@pulse-arena/shared';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { soloBus, type ClusterBus } from '../cluster/bus.js';
+import { soloBus, type ClusterBus, type SanctionFacts } from '../cluster/bus.js';
 
 /**
  * How long a banned guest's network stays closed to guests by default: long enough that
@@ -41,7 +41,10 @@ export class Sanctions {
         this.remember(e.playerId, e.kind, e.until === null ? null : new Date(e.until), e.reason, e.network ?? null);
       }
       if (e.type === 'erase') this.forgetHere(e.playerId);
-      if (e.type === 'lift') void this.reload(e.playerId).catch(() => undefined);
+      if (e.type === 'lift') {
+        if (e.inForce) this.replace(e.playerId, e.inForce);
+        else void this.reload(e.playerId).catch(() => undefined);
+      }
     });
   }
 
@@ -119,14 +122,22 @@ export class Sanctions {
    * mute stays. @throws the database error.
    */
   async lifted(playerId: string): Promise<void> {
-    await this.reload(playerId);
-    this.bus.publish({ type: 'lift', playerId });
+    const rows = await this.reload(playerId);
+    this.bus.publish({ type: 'lift', playerId, inForce: rows.map(sanctionFacts) });
   }
 
-  private async reload(playerId: string): Promise<void> {
+  /** Reads the player's sanctions in force again; returns their rows. */
+  private async reload(playerId: string) {
     const rows = await this.prisma?.sanction.findMany({ where: { playerId, ...inForce() } }) ?? [];
     this.forgetHere(playerId);
     for (const r of rows) this.rememberRow(r);
+    return rows;
+  }
+
+  /** Another process's view of the player's sanctions in force replaces this one's. */
+  private replace(playerId: string, facts: readonly SanctionFacts[]): void {
+    this.forgetHere(playerId);
+    for (const f of facts) this.remember(playerId, f.kind, f.until === null ? null : new Date(f.until), f.reason, f.network ?? null);
   }
 
   /** Forgets a deleted player's sanctions (their rows are deleted with the player's data). */
@@ -141,9 +152,9 @@ export class Sanctions {
     for (const [key, ban] of this.networks) if (ban.playerId === playerId) this.networks.delete(key);
   }
 
-  private rememberRow(r: { playerId: string; kind: string; until: Date | null; reason: string; networkKey: string | null; networkUntil: Date | null }): void {
-    const network = r.networkKey && r.networkUntil ? { key: r.networkKey, until: r.networkUntil.getTime() } : null;
-    this.remember(r.playerId, r.kind, r.until, r.reason, network);
+  private rememberRow(r: SanctionRow): void {
+    const f = sanctionFacts(r);
+    this.remember(r.playerId, f.kind, r.until, f.reason, f.network ?? null);
   }
 
   private remember(playerId: string, kind: string, until: Date | null, reason: string, network: { key: string; until: number } | null): void {
@@ -153,6 +164,16 @@ export class Sanctions {
       this.networks.set(network.key, { until: network.until, reason, playerId });
     }
   }
+}
+
+type SanctionRow = { playerId: string; kind: string; until: Date | null; reason: string; networkKey: string | null; networkUntil: Date | null };
+
+/** A sanction row as the cluster bus carries it. */
+function sanctionFacts(r: SanctionRow): SanctionFacts {
+  return {
+    kind: r.kind === 'ban' || r.kind === 'mute' ? r.kind : 'warning', until: r.until?.getTime() ?? null, reason: r.reason,
+    ...(r.networkKey && r.networkUntil && { network: { key: r.networkKey, until: r.networkUntil.getTime() } }),
+  };
 }
 
 /** The eight 16-bit groups of an IPv6 address, "::" expanded. */
