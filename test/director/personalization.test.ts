@@ -94,7 +94,7 @@ describe('personalization with real clients and the real behavior model', () => 
         const k = ws.knobs();
         expect(k.enemyDamage).toBeLessThan(Math.min(atSwitch.enemyDamage, base.enemyDamage) - 0.5);
         expect(ws.recommendations.length).toBeGreaterThan(recsBefore);
-      }, { timeout: 8_000, interval: 50 });
+      }, { timeout: 15_000, interval: 50 });
       const eased = Date.now() - switchedAt;
       const why = ws.director.filter((m) => m.at >= switchedAt && m.direction === 'easier');
       console.log(`switch aggressive → novice: easier knobs and a recommendation after ${eased} ms; why: ${why.at(-1)?.why}; recommendation: ${ws.recommendations.at(-1)?.kind} ${ws.recommendations.at(-1)?.value ?? ''}`);
@@ -105,8 +105,12 @@ describe('personalization with real clients and the real behavior model', () => 
       // The winner: harder than the baseline, explained by the rule that did it.
       const casual = playerBaseline('casual');
       // Winning takes a room whose waves come fast enough for 4 kills a minute: give it time.
-      await vi.waitFor(() => expect(ww.director.some((m) => m.direction === 'harder' && m.ruleId === 'challenge-winners')).toBe(true),
-        { timeout: 90_000, interval: 200 });
+      await vi.waitFor(() => {
+        const me = winner.state.players.get(winner.sessionId)!;
+        expect(ww.director.some((m) => m.direction === 'harder' && m.ruleId === 'challenge-winners'),
+          `winner not challenged yet: read ${ww.profiles.at(-1)?.style} ${ww.profiles.at(-1)?.confidence.toFixed(2)}, `
+          + `kills ${me.kills}, deaths ${me.deaths} at tick ${winner.state.tick}; last decisions: ${ww.director.slice(-3).map((m) => m.why).join(' | ')}`).toBe(true);
+      }, { timeout: 90_000, interval: 200 });
       // The rule holds at least 10 s: the knobs climb above the winner's baseline meanwhile.
       await vi.waitFor(() => expect(ww.knobs().enemyDamage).toBeGreaterThan(casual.enemyDamage + 1), { timeout: 8_000, interval: 100 });
       console.log(`winner: enemy damage ${ww.knobs().enemyDamage.toFixed(1)} (casual baseline ${casual.enemyDamage}); ${ww.director.map((m) => `${m.direction}: ${m.why}`).join(' | ')}`);
