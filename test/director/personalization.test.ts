@@ -101,6 +101,12 @@ describe('personalization with real clients and the real behavior model', () => 
       expect(eased).toBeLessThanOrEqual(5_000);
       expect(why.at(-1)?.why).toMatch(/ease-struggling/);
       expect(ws.recommendations.at(-1)).toMatchObject({ kind: 'mode', value: 'casual' });
+      // Accepting it applies it and is answered. At once: a recommendation expires, and a
+      // later one (find-company after a minute alone) would take its place.
+      const rec = ws.recommendations.at(-1)!;
+      switcher.send(ClientMessage.Recommendation, { id: rec.id, action: 'accept' });
+      await vi.waitFor(() => expect(ws.results.some((r) => r.id === rec.id && r.outcome === 'accepted')).toBe(true));
+      await vi.waitFor(() => expect(switcher.state.players.get(switcher.sessionId)!.mode).toBe('casual'));
 
       // The winner: harder than the baseline, explained by the rule that did it.
       const casual = playerBaseline('casual');
@@ -122,12 +128,6 @@ describe('personalization with real clients and the real behavior model', () => 
         expect(k.enemySpeed).toBeLessThan(50);
       }, { timeout: 15_000, interval: 200 });
       expect(wa.director.some((m) => m.ruleId === 'afk-leave-alone')).toBe(true);
-
-      // Accepting the casual-mode recommendation applies it and is answered.
-      const rec = ws.recommendations.at(-1)!;
-      switcher.send(ClientMessage.Recommendation, { id: rec.id, action: 'accept' });
-      await vi.waitFor(() => expect(ws.results.some((r) => r.id === rec.id && r.outcome === 'accepted')).toBe(true));
-      await vi.waitFor(() => expect(switcher.state.players.get(switcher.sessionId)!.mode).toBe('casual'));
     } finally {
       switchBot.stop();
       winBot.stop();
