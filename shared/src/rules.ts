@@ -318,6 +318,27 @@ export function evaluateCondition(c: Condition, inputs: InputValues): boolean {
   }
 }
 
+/**
+ * The inputs that decided a condition's outcome on `inputs`, in order of first use: what
+ * a "why" cites. A condition that holds is explained by the comparisons that made it hold
+ * (every part of an `all`, the first part of an `any` that holds); one that fails, by those
+ * that made it fail (the first failing part of an `all`, every part of an `any`).
+ */
+export function decidingInputs(c: Condition, inputs: InputValues, into: InputName[] = []): InputName[] {
+  const holds = evaluateCondition(c, inputs);
+  if ('all' in c || 'any' in c) {
+    const parts = 'all' in c ? c.all : c.any;
+    // The parts that hold an `all` / break an `any` all count; otherwise the first decisive one.
+    const every = ('all' in c) === holds;
+    for (const p of parts) {
+      if (every) decidingInputs(p, inputs, into);
+      else if (evaluateCondition(p, inputs) === holds) return decidingInputs(p, inputs, into);
+    }
+  } else if ('not' in c) decidingInputs(c.not, inputs, into);
+  else if (!into.includes(c.input)) into.push(c.input);
+  return into;
+}
+
 /** Input names a condition reads, in order of first use (what a trace shows). */
 export function conditionInputs(c: Condition, into: InputName[] = []): InputName[] {
   if ('all' in c) c.all.forEach((p) => conditionInputs(p, into));

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  KNOB_BOUNDS, PLAYER_INPUTS, ROOM_INPUTS, STYLE_NAMES, nextRandom, parseRuleSet,
-  type InputValues, type KnobName, type Mode, type RuleSet,
+  KNOB_BOUNDS, PLAYER_INPUTS, ROOM_INPUTS, STYLE_NAMES, decidingInputs, nextRandom, parseRuleSet,
+  type Condition, type InputValues, type KnobName, type Mode, type RuleSet,
 } from '@pulse-arena/shared';
 import {
   Director, KNOB_REVERSAL_HOLD_MS, playerBaseline, type CompiledRuleSet, type DirectorSample,
@@ -36,6 +36,9 @@ describe('director rules', () => {
     const activate = step.decisions.find((x) => x.kind === 'activate');
     expect(activate).toMatchObject({ ruleId: 'ease-struggling', playerId: 'p1' });
     expect(activate!.inputs['style.novice']).toBeCloseTo(0.9);
+    // The trace keeps every input the rule read; the why cites the one that made it hold.
+    expect(Object.keys(activate!.inputs)).toEqual(['style.novice', 'stats.damageTakenPerMin']);
+    expect(Object.keys(activate!.because)).toEqual(['style.novice']);
     expect(activate!.changes.find((c) => c.knob === 'enemyDamage')).toEqual({ knob: 'enemyDamage', from: base.enemyDamage, to: base.enemyDamage * 0.55 });
     const rec = step.decisions.find((x) => x.kind === 'recommend');
     expect(rec?.recommendation).toMatchObject({ kind: 'mode', value: 'casual' });
@@ -45,6 +48,24 @@ describe('director rules', () => {
     const k2 = d.step(sample(t + 1000, styles('novice'))).players.get('p1')!;
     expect(k2.enemyDamage).toBeLessThan(k1.enemyDamage);
     expect(d.activeRules('p1')).toEqual(['ease-struggling']);
+  });
+
+  it('cites, for a why, the comparisons that decided a condition, holding or failing', () => {
+    const struggling: Condition = {
+      any: [
+        { input: 'style.novice', op: '>=', value: 0.5 },
+        { all: [{ input: 'stats.damageTakenPerMin', op: '>=', value: 120 }, { input: 'stats.deathsPerMin', op: '>=', value: 1 }] },
+      ],
+    };
+    const cases: Array<[InputValues, string[]]> = [
+      [{ 'style.novice': 0.7, 'stats.damageTakenPerMin': 200, 'stats.deathsPerMin': 2 }, ['style.novice']], // first part that holds
+      [{ 'style.novice': 0.1, 'stats.damageTakenPerMin': 200, 'stats.deathsPerMin': 2 }, ['stats.damageTakenPerMin', 'stats.deathsPerMin']],
+      // Failing: every part of the any, and of the all only the comparison that broke it.
+      [{ 'style.novice': 0.1, 'stats.damageTakenPerMin': 200, 'stats.deathsPerMin': 0 }, ['style.novice', 'stats.deathsPerMin']],
+      [{ 'style.novice': 0.1, 'stats.damageTakenPerMin': 20, 'stats.deathsPerMin': 0 }, ['style.novice', 'stats.damageTakenPerMin']],
+    ];
+    for (const [inputs, names] of cases) expect(decidingInputs(struggling, inputs)).toEqual(names);
+    expect(decidingInputs({ not: { input: 'room.players', op: '==', value: 1 } }, { 'room.players': 3 })).toEqual(['room.players']);
   });
 
   it('recommends once per activation and respects the cooldown between activations', () => {

@@ -8,8 +8,8 @@
  * the very same decisions. No I/O, no clocks, no randomness.
  */
 import {
-  KNOB_BOUNDS, PLAYER_KNOBS, ROOM_KNOBS, conditionInputs, defaultKnobs, evaluateCondition,
-  type DecisionRecord, type DifficultyKnobs, type InputValues, type KnobChange, type KnobName, type Mode,
+  KNOB_BOUNDS, PLAYER_KNOBS, ROOM_KNOBS, conditionInputs, decidingInputs, defaultKnobs, evaluateCondition,
+  type DecisionRecord, type DifficultyKnobs, type InputName, type InputValues, type KnobChange, type KnobName, type Mode,
   type RecommendAction, type ResolvedRule,
 } from '@pulse-arena/shared';
 
@@ -57,7 +57,10 @@ export interface Decision {
   playerId: string | null;
   ruleId: string;
   kind: DecisionRecord['kind'];
+  /** Every input the rule's condition reads (the stored trace). */
   inputs: InputValues;
+  /** The inputs that decided it (see decidingInputs): what a player's or designer's "why" cites. */
+  because: InputValues;
   changes: KnobChange[];
   recommendation?: { kind: RecommendAction['recommend']; value?: string; message: string };
 }
@@ -275,20 +278,23 @@ export class Director {
       motion.target = to;
     }
 
-    const traced = (rule: ResolvedRule): InputValues => {
+    const values = (names: readonly InputName[]): InputValues => {
       const seen: InputValues = {};
-      for (const name of conditionInputs(rule.when)) {
+      for (const name of names) {
         const v = inputs[name];
         if (v !== undefined) seen[name] = round(v);
       }
       return seen;
     };
+    const traced = (rule: ResolvedRule) => ({
+      inputs: values(conditionInputs(rule.when)), because: values(decidingInputs(rule.when, inputs)),
+    });
     for (const rule of activated) {
-      decisions.push({ playerId, ruleId: rule.id, kind: 'activate', inputs: traced(rule), changes: changes.get(rule.id) ?? [] });
+      decisions.push({ playerId, ruleId: rule.id, kind: 'activate', ...traced(rule), changes: changes.get(rule.id) ?? [] });
       for (const action of rule.then) {
         if (!('recommend' in action)) continue;
         decisions.push({
-          playerId, ruleId: rule.id, kind: 'recommend', inputs: traced(rule), changes: [],
+          playerId, ruleId: rule.id, kind: 'recommend', ...traced(rule), changes: [],
           recommendation: {
             kind: action.recommend,
             ...('value' in action && { value: action.value }),
@@ -298,7 +304,7 @@ export class Director {
       }
     }
     for (const rule of deactivated) {
-      decisions.push({ playerId, ruleId: rule.id, kind: 'deactivate', inputs: traced(rule), changes: changes.get(rule.id) ?? [] });
+      decisions.push({ playerId, ruleId: rule.id, kind: 'deactivate', ...traced(rule), changes: changes.get(rule.id) ?? [] });
     }
   }
 }

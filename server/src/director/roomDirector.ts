@@ -161,7 +161,7 @@ export class RoomDirector {
     const sessionId = this.bySessionPlayer.get(d.playerId);
     const seat = sessionId ? this.seats.get(sessionId) : undefined;
     if (!seat) return;
-    const why = `${d.ruleId}${formatInputs(d.inputs)}`;
+    const why = `${d.ruleId}${formatInputs(d.because)}`;
 
     if (d.kind === 'recommend' && d.recommendation) {
       this.recommend(seat, d, id, why, t, world);
@@ -268,8 +268,8 @@ export class RoomDirector {
   }
 }
 
-/** " (style.novice 0.82, stats.deathsPerMin 2)" — the inputs a rule read, for a short why. */
+/** " (style.novice 0.82, stats.deathsPerMin 2)" — the inputs that decided a rule, for a short why. */
 function formatInputs(inputs: InputValues): string {
-  const parts = Object.entries(inputs).slice(0, 4).map(([k, v]) => `${k} ${Math.round(v * 100) / 100}`);
+  const parts = Object.entries(inputs).slice(0, 4).map(([k, v]) => `${k} ${Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
