@@ -157,7 +157,7 @@ export interface ChatAck {
   status: 'delivered' | 'held' | 'blocked';
   /** The text as delivered (redacted/masked), for delivered lines. */
   text?: string;
-  /** Why it was held or blocked, for the sender. */
+  /** Why it was held or blocked, for the sender: plain words, no score. */
   reason?: string;
 }
 

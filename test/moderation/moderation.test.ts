@@ -22,7 +22,7 @@ import type { Database } from '../../server/src/db/database.js';
 import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
 import { InferenceHost } from '../../server/src/inference/host.js';
 import { ChatStore } from '../../server/src/moderation/chatStore.js';
-import { ChatPipeline, DEFAULT_CHAT_POLICY } from '../../server/src/moderation/chatPipeline.js';
+import { ChatPipeline, DEFAULT_CHAT_POLICY, SENDER_REASON } from '../../server/src/moderation/chatPipeline.js';
 import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
 import { Moderation } from '../../server/src/moderation/moderation.js';
 import { Sanctions } from '../../server/src/moderation/sanctions.js';
@@ -270,8 +270,9 @@ describe('chat pipeline in live rooms', () => {
     const [la, lt] = [listen(alice), listen(troll)];
     await chatAndAck(alice, la, 'anyone got ammo?', 'a1');
     const abuse = await chatAndAck(troll, lt, 'you are a worthless idiot, uninstall the game and kys', 't1');
-    expect(abuse.reason).toMatch(/^(blocked|held for review): toxicity [01]\.\d\d ≥ 0\.\d+$/);
     expect(['held', 'blocked']).toContain(abuse.status);
+    // The sender gets plain words, not the score a moderator sees.
+    expect(abuse.reason).toBe(SENDER_REASON[abuse.status === 'held' ? 'hold' : 'block']);
     expect(la.chat.some((c) => c.id === abuse.id)).toBe(false);
     // The flag is in the database and on the live stream.
     await vi.waitFor(() => expect(flagEvents.some((f) => f.text?.includes('worthless idiot'))).toBe(true), { timeout: 2_000 });

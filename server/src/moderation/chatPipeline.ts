@@ -47,8 +47,13 @@ export interface PipelineResult {
   filterHits: string[];
   /** Kinds of personal data removed, e.g. ["email"]. */
   redacted: string[];
-  /** Why, for the sender (block/hold) and the flag. */
+  /** Why, with the score and threshold: for the flag and the moderator. */
   reason: string;
+  /**
+   * Why, for the sender of a blocked or held line: plain words, without the score, so the
+   * answer is no oracle for tuning an evasion just under the threshold.
+   */
+  toSender?: string;
   /**
    * Allowed, but flagged for a moderator: the line names an identity group and scored
    * between `maskAt` and `maskIdentityAt`, where the model is too unsure to mask it in public
@@ -56,6 +61,12 @@ export interface PipelineResult {
    */
   review?: true;
 }
+
+/** What the sender of a line the model refused is told (see `toSender`). */
+export const SENDER_REASON = {
+  block: 'it reads as abuse; keep chat about the game',
+  hold: 'it may be abusive',
+} as const;
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 // 7+ digits with optional separators and country prefix: phone numbers, not scores ("wave 12") or times.
@@ -102,13 +113,13 @@ export class ChatPipeline {
     const tox = scores.toxicity;
     const p = this.policy;
     if (hasLink && p.links === 'block') {
-      return { decision: 'block', shown: '', stored, scores, filterHits: hits, redacted, reason: 'links are not allowed in chat' };
+      return { decision: 'block', shown: '', stored, scores, filterHits: hits, redacted, reason: 'links are not allowed in chat', toSender: 'links are not allowed in chat' };
     }
     if (scores.scored && tox >= p.blockAt) {
-      return { decision: 'block', shown: '', stored, scores, filterHits: hits, redacted, reason: `blocked: toxicity ${tox.toFixed(2)} ≥ ${p.blockAt}` };
+      return { decision: 'block', shown: '', stored, scores, filterHits: hits, redacted, reason: `blocked: toxicity ${tox.toFixed(2)} ≥ ${p.blockAt}`, toSender: SENDER_REASON.block };
     }
     if (scores.scored && tox >= p.holdAt) {
-      return { decision: 'hold', shown: masked, stored, scores, filterHits: hits, redacted, reason: `held for review: toxicity ${tox.toFixed(2)} ≥ ${p.holdAt}` };
+      return { decision: 'hold', shown: masked, stored, scores, filterHits: hits, redacted, reason: `held for review: toxicity ${tox.toFixed(2)} ≥ ${p.holdAt}`, toSender: SENDER_REASON.hold };
     }
     const namesGroup = namesIdentityGroup(normalized);
     const maskAt = namesGroup ? p.maskIdentityAt : p.maskAt;

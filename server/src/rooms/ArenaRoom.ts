@@ -418,7 +418,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const ack: ChatAck = {
       ...(msg.clientId && { clientId: msg.clientId }), id,
       status: delivered ? 'delivered' : result.decision === 'hold' ? 'held' : 'blocked',
-      ...(delivered ? { text: result.shown } : { reason: result.reason }),
+      ...(delivered ? { text: result.shown } : { reason: result.toSender ?? result.reason }),
     };
     client.send(ServerMessage.ChatAck, ack);
     chatPipelineLatency.observe((performance.now() - received) / 1000);
