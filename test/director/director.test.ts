@@ -132,6 +132,16 @@ describe('director rules', () => {
     expect(afk.enemySpeed).toBeLessThan(45);
   });
 
+  it('suggests a break to a struggling player turning negative in chat, but not in the first minutes of a match', () => {
+    const d = new Director(compile(DEFAULT_RULE_SET));
+    const rough = (seconds: number): InputValues => ({ ...styles('novice'), 'chat.sentiment': -0.8, 'stats.deathsPerMin': 2, 'stats.secondsPlayed': seconds });
+    const breaks: number[] = [];
+    for (let s = 5; s <= 240; s++) {
+      if (d.step(sample(s * 1000, rough(s))).decisions.some((x) => x.kind === 'recommend' && x.recommendation?.kind === 'break')) breaks.push(s);
+    }
+    expect(breaks).toEqual([180]);
+  });
+
   it('paces the room: a longer relax after a wave that hurt', () => {
     const d = new Director(compile(DEFAULT_RULE_SET));
     let room = d.step(sample(0, {}, { 'room.peakIntensity': 0.3, 'room.wave': 1 })).room;

@@ -64,11 +64,13 @@ export const DEFAULT_RULE_SET: RuleSet = {
     },
     {
       id: 'take-a-break',
-      description: 'Struggling and growing negative in chat: suggest a break (once every 10 minutes at most).',
+      description: 'Struggling and growing negative in chat after a few minutes of play: suggest a break (once every 10 minutes at most).',
       priority: 300,
       cooldownSeconds: 600,
       when: {
         all: [
+          // Not in the first minutes: a rough start is the game, and "take a break" 10 s in reads as a joke.
+          { input: 'stats.secondsPlayed', op: '>=', value: 180 },
           { input: 'chat.sentiment', op: '<=', value: -0.3 },
           {
             any: [
