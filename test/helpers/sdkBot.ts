@@ -4,7 +4,7 @@
  * and sends the input a browser would. Used by end-to-end personalization tests.
  */
 import { ClientMessage, TICK_MS, type ArenaStateView, type SimPlayer, type SimWorld } from '@pulse-arena/shared';
-import { BotPlayer, type BotOptions } from '../../models/src/behavior/bots.js';
+import { BotPlayer, drawSkill, type BotOptions, type BotSkill } from '../../models/src/behavior/bots.js';
 import type { BehaviorStyle } from '../../models/src/behavior/classes.js';
 import { createRng } from '../../models/src/runtime/rng.js';
 import type { ArenaClientRoom } from './arenaServer.js';
@@ -16,6 +16,15 @@ function worldView(state: ArenaStateView): SimWorld {
   const pickups: Array<{ id: number; kind: string; x: number; y: number }> = [];
   state.pickups.forEach((k, id) => pickups.push({ id: Number(id), kind: k.kind, x: k.x, y: k.y }));
   return { tick: state.tick, enemies, pickups } as unknown as SimWorld;
+}
+
+/** An aggressive player at the top of the style's skill range: quick, accurate, keeps a little distance and grabs health. */
+export function sharpAggressive(seed: number): BotSkill {
+  return {
+    ...drawSkill('aggressive', createRng(seed)),
+    reactionTicks: 2, aimNoise: 0.05, aimGain: 0.7, aimTurnRate: 0.7, triggerRate: 1, fireRange: 560,
+    keyHoldTicks: 2, preferredRange: 130, quirk: 0.8,
+  };
 }
 
 export class SdkBot {
