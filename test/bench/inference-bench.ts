@@ -30,6 +30,7 @@ import { ChatRunner } from '../../server/src/inference/chatRunner.js';
 import { DEFAULT_BEHAVIOR_DIR, InferenceHost, WINDOW_FLOATS } from '../../server/src/inference/host.js';
 import { chatArtifact, writeChatStandIn } from '../inference/chatArtifact.js';
 import { realWindows } from '../inference/realWindows.js';
+import { percentile } from '../helpers/percentile.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,9 +59,6 @@ const CHAT_LINES = [
 ];
 const NATIVE: Partial<Record<BackendChoice, string>> = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tensorflow/tfjs-node' };
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
 const f = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
 const pad = (s: string, n: number) => s.padEnd(n);

@@ -22,6 +22,7 @@ import {
 } from '@pulse-arena/shared';
 import { launchChromium, type ChromiumSession } from '../e2e/chromium.js';
 import { REPO_ROOT, startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
+import { percentile } from '../helpers/percentile.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -73,9 +74,6 @@ interface Line {
 
 const now = () => performance.timeOrigin + performance.now();
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
 const ms = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(1));
 
 async function login(server: ServerProcess, username: string, password: string): Promise<string> {

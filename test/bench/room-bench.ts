@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { Client, type Room } from '@colyseus/sdk';
 import { ARENA_ROOM, ClientMessage, TICK_MS, type ArenaStateView, type InputMessage } from '@pulse-arena/shared';
 import { startServerProcess } from '../helpers/serverProcess.js';
+import { percentile } from '../helpers/percentile.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -55,9 +56,6 @@ interface Health {
 
 interface Bot { room: Room<unknown, ArenaStateView>; seq: number; phase: number; lastPatch: number }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
 const f = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
 
 async function main(): Promise<void> {
