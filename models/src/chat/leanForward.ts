@@ -43,6 +43,21 @@ function unsupported(why: string): never {
   throw new Error(`lean forward pass: ${why}`);
 }
 
+/**
+ * Index of the first real token of each of `n` pre-padded rows of `ids` (the sequence length
+ * when a row is all padding): how many leading steps a row skips.
+ */
+export function firstTokens(ids: Int32Array, n: number): Int32Array {
+  const len = ids.length / n;
+  const first = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    let f = 0;
+    while (f < len && ids[r * len + f] === 0) f++;
+    first[r] = f;
+  }
+  return first;
+}
+
 export class LeanChatModel {
   private constructor(
     private readonly embedding: tf.Tensor2D,
@@ -129,13 +144,7 @@ export class LeanChatModel {
   predict(ids: Int32Array, n: number): LeanChatOutputs {
     const len = ids.length / n;
     if (!Number.isInteger(len) || len < 1) throw new RangeError(`expected n × sequence length ids, got ${ids.length} for ${n} rows`);
-    // First real token of each row (len when the row is empty), and the steps that matter.
-    const first = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      let f = 0;
-      while (f < len && ids[r * len + f] === 0) f++;
-      first[r] = f;
-    }
+    const first = firstTokens(ids, n);
     const start = Math.min(len - 1, ...first);
     const allActive = Math.max(...first);
     const steps = len - start;

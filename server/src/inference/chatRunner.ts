@@ -10,7 +10,7 @@
  */
 import { SENTIMENT_CLASSES } from './types.js';
 import type { ChatClassifier } from '../../../models/src/chat/classifier.js';
-import { LeanChatModel } from '../../../models/src/chat/leanForward.js';
+import { firstTokens, LeanChatModel } from '../../../models/src/chat/leanForward.js';
 import { tf } from '@pulse-arena/models/runtime';
 
 /** Sentiment [n × 3] in SENTIMENT_CLASSES order and toxicity [n]. */
@@ -89,12 +89,7 @@ export class ChatRunner {
     // The lean pass runs as many steps as the batch's longest message. A large batch mixing
     // short lines with a few long ones is cheaper as two calls: rows sorted by length, split
     // where a simple cost model (a call's fixed cost, then rows × steps) says.
-    const steps = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      let first = 0;
-      while (first < len && ids[r * len + first] === 0) first++;
-      steps[r] = Math.max(1, len - first);
-    }
+    const steps = firstTokens(ids, n).map((first) => Math.max(1, len - first));
     const rows = Array.from({ length: n }, (_, i) => i).sort((a, b) => steps[a]! - steps[b]!);
     let bestSplit = 0;
     let bestCost = (CALL_COST_ROWS + n) * steps[rows[n - 1]!]!;
