@@ -37,9 +37,7 @@ export class Sanctions {
     readonly guestNetworkBanMs: number,
   ) {
     bus.on((e) => {
-      if (e.type === 'sanction') {
-        this.remember(e.playerId, e.kind, e.until === null ? null : new Date(e.until), e.reason, e.network ?? null);
-      }
+      if (e.type === 'sanction') this.rememberFacts(e.playerId, e);
       if (e.type === 'erase') this.forgetHere(e.playerId);
       if (e.type === 'lift') {
         if (e.inForce) this.replace(e.playerId, e.inForce);
@@ -137,7 +135,7 @@ export class Sanctions {
   /** Another process's view of the player's sanctions in force replaces this one's. */
   private replace(playerId: string, facts: readonly SanctionFacts[]): void {
     this.forgetHere(playerId);
-    for (const f of facts) this.remember(playerId, f.kind, f.until === null ? null : new Date(f.until), f.reason, f.network ?? null);
+    for (const f of facts) this.rememberFacts(playerId, f);
   }
 
   /** Forgets a deleted player's sanctions (their rows are deleted with the player's data). */
@@ -153,8 +151,12 @@ export class Sanctions {
   }
 
   private rememberRow(r: SanctionRow): void {
-    const f = sanctionFacts(r);
-    this.remember(r.playerId, f.kind, r.until, f.reason, f.network ?? null);
+    this.rememberFacts(r.playerId, sanctionFacts(r));
+  }
+
+  /** A sanction as the bus carries it (a row, a sanction event, or a lift's list). */
+  private rememberFacts(playerId: string, f: SanctionFacts): void {
+    this.remember(playerId, f.kind, f.until === null ? null : new Date(f.until), f.reason, f.network ?? null);
   }
 
   private remember(playerId: string, kind: string, until: Date | null, reason: string, network: { key: string; until: number } | null): void {
