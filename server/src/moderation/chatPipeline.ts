@@ -51,7 +51,8 @@ export interface PipelineResult {
   reason: string;
   /**
    * Why, for the sender of a blocked or held line: plain words, without the score, so the
-   * answer is no oracle for tuning an evasion just under the threshold.
+   * answer is no oracle for tuning an evasion just under the threshold. Absent where `reason`
+   * says it plainly already (links).
    */
   toSender?: string;
   /**
@@ -113,7 +114,7 @@ export class ChatPipeline {
     const tox = scores.toxicity;
     const p = this.policy;
     if (hasLink && p.links === 'block') {
-      return { decision: 'block', shown: '', stored, scores, filterHits: hits, redacted, reason: 'links are not allowed in chat', toSender: 'links are not allowed in chat' };
+      return { decision: 'block', shown: '', stored, scores, filterHits: hits, redacted, reason: 'links are not allowed in chat' };
     }
     if (scores.scored && tox >= p.blockAt) {
       return { decision: 'block', shown: '', stored, scores, filterHits: hits, redacted, reason: `blocked: toxicity ${tox.toFixed(2)} ≥ ${p.blockAt}`, toSender: SENDER_REASON.block };
