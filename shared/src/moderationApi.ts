@@ -116,6 +116,36 @@ export interface ModerationActionRequest {
   note?: string;
   /** Mute only: seconds, within {@link MUTE_SECONDS}. */
   durationSeconds?: number;
+  /**
+   * Warn, mute and ban (default true): the player's other open flags that the sanction
+   * answers ({@link flagKindsCoveredBy}) are resolved with it, so the queue does not keep a
+   * flag per line of a player already dealt with. False leaves them for review one by one.
+   */
+  resolveOthers?: boolean;
+}
+
+/**
+ * Which of a player's other open flags a sanction answers: a warning or a mute answers what
+ * they wrote (chat and reported lines), a ban everything. A cheating flag stays open after a
+ * mute for abuse: it is another offence.
+ */
+export function flagKindsCoveredBy(action: ModerationActionKind): readonly FlagKind[] {
+  if (action === 'ban') return FLAG_KINDS;
+  if (action === 'warn' || action === 'mute') return ['chat', 'report'];
+  return [];
+}
+
+/**
+ * The player's other flags a sanction on `flag` would resolve with it: open ones (claimed
+ * by nobody, or by this moderator) of the kinds it answers. Escalated flags wait for their
+ * senior review; flags another moderator holds stay theirs.
+ */
+export function flagsCoveredBy<F extends Pick<FlagSummary, 'id' | 'kind' | 'status' | 'assignee' | 'playerId'>>(
+  action: ModerationActionKind, flag: Pick<FlagSummary, 'id' | 'playerId'>, moderator: string, others: readonly F[],
+): F[] {
+  const kinds = flagKindsCoveredBy(action);
+  return others.filter((f) => f.id !== flag.id && f.playerId === flag.playerId && kinds.includes(f.kind)
+    && (f.status === 'open' || (f.status === 'claimed' && f.assignee === moderator)));
 }
 
 /** `POST /api/moderation/players/{playerId}/sanctions/{sanctionId}/lift`: ends a mute or ban early. */
@@ -135,6 +165,8 @@ export interface ModerationActionResult {
   audit: AuditEntry;
   /** What happened live: e.g. "player muted in room X until …", "message delivered to 3 players". */
   effect: string;
+  /** The player's other flags resolved with this sanction (see {@link ModerationActionRequest.resolveOthers}). */
+  alsoResolved: FlagSummary[];
 }
 
 export interface AuditEntry {

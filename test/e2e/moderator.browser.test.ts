@@ -33,6 +33,8 @@ const BEFORE_1 = 'hi all, good luck this round';
 const BEFORE_2 = 'thanks, you too, have fun out there';
 const TOXIC = 'you are a worthless idiot, uninstall the game and kys';
 const AFTER_MUTE = 'is anyone there? hello?';
+/** Tom's second abusive line, flagged while the moderator looks at the first. */
+const TOXIC_2 = 'nobody wants you here, you pathetic loser';
 const XSS = 'you stupid worthless idiot <img src=x onerror="window.__xss=1"> <script>window.__xss=1</script>';
 
 /** One SDK player: its room, the player id from `welcome`, and what it received. */
@@ -219,6 +221,14 @@ describe('moderator console in the browser', () => {
     await page.keyboard.press('m');
     await page.locator('#action-confirm').waitFor({ state: 'visible', ...WAIT });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('action-note');
+    expect(await page.locator('#action-others-row').isHidden(), 'no other flag of Tom yet').toBe(true);
+    // Tom keeps going while the moderator decides: the mute offers to resolve that flag too.
+    tom!.room.send(ClientMessage.Chat, { text: TOXIC_2 });
+    await row(page, TOXIC_2).waitFor(WAIT);
+    await page.locator('#action-others-row:not([hidden])').waitFor(WAIT);
+    expect(await page.locator('#action-others-text').textContent()).toBe("Also resolve Toxic Tom's 1 other open flag (chat)");
+    expect(await page.locator('#action-others').isChecked()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.id), 'the reload keeps the note focused').toBe('action-note');
     await page.locator('#mute-duration').selectOption('3600');
     expect(await page.locator('#action-confirm-text').textContent()).toBe('Mute Toxic Tom for 1 h?');
     // Typed key by key: its letters (e, a, d, m, k …) are text here, not shortcuts.
@@ -227,7 +237,11 @@ describe('moderator console in the browser', () => {
     await page.keyboard.press('Enter');
     await page.locator('#action-status[data-tone="good"]').waitFor(WAIT);
     const effect = (await page.locator('#action-status').textContent()) ?? '';
-    expect(effect.length, 'the action result\'s effect text').toBeGreaterThan(0);
+    expect(effect).toMatch(/; 1 other open flag\(s\) of this player resolved with it$/);
+    // The second line's flag left the open queue, resolved by the same mute.
+    await row(page, TOXIC_2).waitFor({ state: 'detached', ...WAIT });
+    const second = (await api<FlagSummary[]>('GET', '/api/moderation/flags?status=resolved', token)).body.find((f) => f.text === TOXIC_2);
+    expect(second).toMatchObject({ status: 'resolved', assignee: MODERATOR.username });
     await page.locator('#detail-actions-taken tr[data-action="mute"]').waitFor(WAIT);
     expect(await page.locator('#detail-actions-taken tr[data-action="mute"]').textContent()).toContain('telling a player to kill themselves');
     await page.screenshot({ path: path.join(ARTIFACTS, 'moderator-muted.png'), fullPage: true });

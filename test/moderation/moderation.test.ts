@@ -331,6 +331,47 @@ describe('moderator actions take effect live', () => {
     await other.leave();
   });
 
+  it('mute resolves the player\'s other open chat flags with it; a cheating flag, and a flag another moderator holds, stay', async () => {
+    const { room, other, l, flag } = await flaggedPlayer();
+    const n = flagEvents.length;
+    await chatAndAck(room, l, 'you are pathetic trash, uninstall', 'c2');
+    await chatAndAck(room, l, 'nobody wants you here idiot', 'c3');
+    await chatAndAck(room, l, 'shut up loser, you suck so bad', 'c4');
+    await vi.waitFor(() => expect(flagEvents.slice(n).filter((f) => f.playerId === flag.playerId && f.kind === 'chat')).toHaveLength(3), { timeout: 2_000 });
+    const [second, third, fourth] = flagEvents.slice(n).filter((f) => f.playerId === flag.playerId);
+    const cheat = await moderation.flagBehavior({
+      playerId: flag.playerId, name: 'Offender', roomId: flag.roomId, matchId: randomUUID(),
+      probabilities: { inhuman: 0.97 }, window: new Float32Array(64 * 19), features: 19,
+    });
+    expect(cheat).not.toBeNull();
+    // Another moderator is working the third line.
+    await accounts.create(`ann${n}`, 'moderator-password', 'moderator');
+    const annToken = (await accounts.login(`ann${n}`, 'moderator-password')).token;
+    expect((await api(`/api/moderation/flags/${third!.id}/claim`, {}, annToken)).status).toBe(200);
+
+    expect((await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'mute', durationSeconds: 600, note: 'x', resolveOthers: 'yes' })).status).toBe(400);
+    // resolveOthers: false leaves the others for review one by one.
+    const warned = await api<ModerationActionResult>(`/api/moderation/flags/${second!.id}/actions`, { action: 'warn', note: 'keep it civil', resolveOthers: false });
+    expect(warned.status).toBe(200);
+    expect(warned.body.alsoResolved).toEqual([]);
+    const muted = await api<ModerationActionResult>(`/api/moderation/flags/${flag.id}/actions`, { action: 'mute', durationSeconds: 600, note: 'abuse, three lines' });
+    expect(muted.status).toBe(200);
+    expect(muted.body.alsoResolved.map((f) => [f.id, f.status, f.assignee])).toEqual([[fourth!.id, 'resolved', 'mia']]);
+    expect(muted.body.effect).toMatch(/; 1 other open flag\(s\) of this player resolved with it$/);
+    const byId = async (id: string) => (await api<FlagDetail>(`/api/moderation/flags/${id}`)).body;
+    expect((await byId(third!.id))).toMatchObject({ status: 'claimed', assignee: `ann${n}` });
+    expect((await byId(cheat!.id)).status).toBe('open');
+    // The covered flag's audit names the flag the mute was taken on; the player was muted once.
+    const audit = await api<AuditEntry[]>(`/api/moderation/audit?flagId=${fourth!.id}`);
+    expect(audit.body).toEqual([expect.objectContaining({ action: 'mute', moderator: 'mia', note: 'abuse, three lines', details: expect.objectContaining({ coveredBy: flag.id }) })]);
+    const history = (await api<PlayerHistory>(`/api/moderation/players/${flag.playerId}`)).body;
+    expect(history.sanctions.filter((s) => s.kind === 'mute')).toHaveLength(1);
+    // The consoles' live stream saw it resolved.
+    await vi.waitFor(() => expect(flagEvents.some((f) => f.id === fourth!.id && f.status === 'resolved')).toBe(true), { timeout: 2_000 });
+    await room.leave();
+    await other.leave();
+  });
+
   it('lift: a mute ends early, the player is told and chats again; every lift is logged', async () => {
     const { room, other, l, lo, flag } = await flaggedPlayer();
     await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'mute', durationSeconds: 3600, note: 'cool off' });
@@ -447,8 +488,11 @@ describe('moderator actions take effect live', () => {
     await chatAndAck(room, l, 'you are a pathetic waste of space', 'warn-me');
     await vi.waitFor(() => expect(flagEvents.slice(n).some((f) => f.playerName === 'Edgy')).toBe(true), { timeout: 2_000 });
     const next = flagEvents.slice(n).find((f) => f.playerName === 'Edgy')!;
+    // The candidate lines that were not held raised flags of their own: the warning answers them too.
+    const others = (await api<FlagSummary[]>('/api/moderation/flags?status=open')).body.filter((f) => f.playerId === next.playerId && f.id !== next.id);
     const warned = await api<ModerationActionResult>(`/api/moderation/flags/${next.id}/actions`, { action: 'warn', note: 'keep it civil' });
-    expect(warned.body.effect).toBe('warning shown to 1 live session(s)');
+    expect(warned.body.effect).toBe(`warning shown to 1 live session(s)${others.length ? `; ${others.length} other open flag(s) of this player resolved with it` : ''}`);
+    expect(warned.body.alsoResolved.map((f) => f.id).sort()).toEqual(others.map((f) => f.id).sort());
     await vi.waitFor(() => expect(l.notices).toEqual([expect.objectContaining({ kind: 'warning', message: 'keep it civil' })]));
     await room.leave();
     await other.leave();

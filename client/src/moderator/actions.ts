@@ -2,9 +2,11 @@
  * The action bar under a flag: pick an action (button or shortcut), it asks once — with
  * who, what and for how long — and Enter sends it. Warn, mute and ban need a note; the
  * answer's `effect` says what happened live (message delivered, player muted in room …).
+ * A warning, mute or ban also resolves the player's other open flags it answers, unless
+ * the moderator unticks that in the confirm bar.
  */
 import {
-  MODERATION_ACTIONS, type FlagDetail, type ModerationActionKind, type ModerationActionResult,
+  MODERATION_ACTIONS, flagsCoveredBy, type FlagDetail, type FlagSummary, type ModerationActionKind, type ModerationActionResult,
 } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';
 import { el } from '../designer/dom.js';
@@ -16,6 +18,8 @@ import {
 import { formatDuration } from './format.js';
 
 export interface ActionHooks {
+  /** The signed-in moderator (flags they hold are theirs to resolve along). */
+  me(): string;
   done(result: ModerationActionResult): void;
 }
 
@@ -29,6 +33,9 @@ export class ActionBar {
   private readonly confirmBox = byId('action-confirm', HTMLDivElement);
   private readonly confirmText = byId('action-confirm-text', HTMLParagraphElement);
   private readonly confirmOk = byId('action-confirm-ok', HTMLButtonElement);
+  private readonly othersRow = byId('action-others-row', HTMLLabelElement);
+  private readonly others = byId('action-others', HTMLInputElement);
+  private readonly othersText = byId('action-others-text', HTMLSpanElement);
   private readonly status = byId('action-status', HTMLParagraphElement);
   private readonly buttons = new Map<ModerationActionKind, HTMLButtonElement>();
   private flag: FlagDetail | null = null;
@@ -76,6 +83,7 @@ export class ActionBar {
     }
     this.updateButtons();
     if (this.armed && flag && unavailableReason(this.armed, flag)) this.cancel();
+    this.describe();
   }
 
   /** Chooses an action; it is sent on confirm. Returns whether there was a flag to act on. */
@@ -87,6 +95,7 @@ export class ActionBar {
       return true;
     }
     this.armed = action;
+    this.others.checked = true;
     for (const [kind, button] of this.buttons) button.setAttribute('aria-pressed', String(kind === action));
     this.confirmBox.hidden = false;
     this.describe();
@@ -110,7 +119,8 @@ export class ActionBar {
       if (NOTE_REQUIRED.has(this.armed) && !this.note.value.trim()) this.note.focus();
       return true;
     }
-    void this.send(this.flag.id, built.request.action, built.request);
+    const covered = this.covered().length > 0;
+    void this.send(this.flag.id, built.request.action, { ...built.request, ...(covered && { resolveOthers: this.others.checked }) });
     return true;
   }
 
@@ -148,9 +158,18 @@ export class ActionBar {
     return customSeconds(this.customAmount.value, this.customUnit.value as CustomUnit);
   }
 
-  /** The question in the confirm bar: who, what, and for mutes how long. */
+  /** The player's other flags the armed action would resolve with it (as the server picks them). */
+  private covered(): FlagSummary[] {
+    return this.armed && this.flag ? flagsCoveredBy(this.armed, this.flag, this.hooks.me(), this.flag.history.flags) : [];
+  }
+
+  /** The question in the confirm bar: who, what, and for mutes how long; and what else it resolves. */
   private describe(): void {
     if (!this.armed || !this.flag) return;
+    const covered = this.covered();
+    this.othersRow.hidden = covered.length === 0;
+    const kinds = [...new Set(covered.map((f) => f.kind))].join(', ');
+    setText(this.othersText, `Also resolve ${this.flag.playerName}'s ${covered.length} other open flag${covered.length === 1 ? '' : 's'} (${kinds})`);
     const who = this.flag.playerName;
     const seconds = this.muteSeconds();
     const text: Record<ModerationActionKind, string> = {

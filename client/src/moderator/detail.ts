@@ -47,8 +47,9 @@ export class DetailPanel {
 
   constructor(private readonly hooks: DetailHooks) {
     this.actions = new ActionBar({
+      me: () => this.hooks.me(),
       done: (result) => {
-        this.hooks.applied(result.flag);
+        for (const flag of [result.flag, ...result.alsoResolved]) this.hooks.applied(flag);
         void this.load();
       },
     });
@@ -72,9 +73,12 @@ export class DetailPanel {
     void this.load();
   }
 
-  /** A flag changed somewhere: re-read it if it is the one on screen and is not already current. */
+  /** A flag changed somewhere: re-read the one on screen if it, or its player's flags, changed. */
   changed(flag: FlagSummary): void {
-    if (flag.id !== this.flagId || flag.updatedAt === this.shown?.updatedAt) return;
+    // The flag on screen moved, or its player has a new or changed flag (their history, and
+    // what a sanction would resolve along with this one, changed).
+    const mine = flag.id === this.flagId ? flag.updatedAt !== this.shown?.updatedAt : flag.playerId === this.shown?.playerId;
+    if (!mine) return;
     window.clearTimeout(this.reloadTimer);
     this.reloadTimer = window.setTimeout(() => void this.load(), RELOAD_DELAY_MS);
   }

@@ -92,6 +92,9 @@ export function createModerationRouter(accounts: Accounts | null, moderation: Mo
     if (body.durationSeconds !== undefined && typeof body.durationSeconds !== 'number') {
       return void res.status(400).json({ error: 'durationSeconds: must be a number' });
     }
+    if (body.resolveOthers !== undefined && typeof body.resolveOthers !== 'boolean') {
+      return void res.status(400).json({ error: 'resolveOthers: must be true or false' });
+    }
     try {
       res.json(await mod().act(req.params.id as string, req.session!.username, body as unknown as ModerationActionRequest));
     } catch (err) { fail(res, err, next); }

@@ -8,9 +8,9 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
-  MAX_ACTION_NOTE, MUTE_SECONDS,
+  MAX_ACTION_NOTE, MUTE_SECONDS, flagKindsCoveredBy, flagsCoveredBy,
   type AuditEntry, type ChatDecision, type ChatLine, type FlagDetail, type FlagStatus, type FlagSummary,
-  type InputValues, type LiftSanctionRequest, type LiftSanctionResult, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
+  type InputValues, type LiftSanctionRequest, type LiftSanctionResult, type ModerationActionKind, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
   type ReportReason,
 } from '@pulse-arena/shared';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
@@ -273,7 +273,39 @@ export class Moderation {
       case 'escalate': effect = 'escalated: back in the queue for a senior moderator'; break;
       default: effect = before.decision === 'hold' ? 'dismissed; the held message stays undelivered' : 'dismissed';
     }
-    return { flag, audit: entry, effect };
+    const alsoResolved = req.resolveOthers === false ? [] : await this.resolveCovered(flag, moderator, req.action, note, details);
+    if (alsoResolved.length) effect += `; ${alsoResolved.length} other open flag(s) of this player resolved with it`;
+    return { flag, audit: entry, effect, alsoResolved };
+  }
+
+  /**
+   * Resolves the player's other open flags that a sanction on `flag` answers
+   * ({@link flagsCoveredBy}), in one transaction with the rows locked: each gets an audit
+   * entry of the same action that names the flag it was taken on (`details.coveredBy`). No
+   * second sanction is added: the player was warned, muted or banned once.
+   */
+  private async resolveCovered(
+    flag: FlagSummary, moderator: string, action: ModerationActionKind, note: string, details: Record<string, unknown>,
+  ): Promise<FlagSummary[]> {
+    if (flagKindsCoveredBy(action).length === 0) return [];
+    const rows = await this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT "id" FROM "Flag" WHERE "playerId" = ${flag.playerId}::uuid AND "status" IN ('open', 'claimed') FOR UPDATE`;
+      const open = await tx.flag.findMany({ where: { playerId: flag.playerId, status: { in: ['open', 'claimed'] } }, orderBy: { createdAt: 'asc' } });
+      const covered = flagsCoveredBy(action, flag, moderator, open.map(summary));
+      const now = new Date();
+      const out: FlagRow[] = [];
+      for (const { id } of covered) {
+        out.push(await tx.flag.update({ where: { id }, data: { status: 'resolved', assignee: moderator, resolvedAt: now, updatedAt: now } }));
+        await tx.moderationAction.create({
+          data: {
+            id: randomUUID(), moderator, action, flagId: id, playerId: flag.playerId, note,
+            details: { ...details, coveredBy: flag.id } as Prisma.InputJsonObject,
+          },
+        });
+      }
+      return out;
+    });
+    return rows.map((r) => this.emit(r));
   }
 
   /**
