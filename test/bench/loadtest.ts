@@ -111,13 +111,13 @@ function startBots(url: string): Array<{ child: ChildProcess; ready: Promise<voi
   });
 }
 
-/** The bare reference: the same players against test/bench/bareServer.ts; prints what clients saw and its CPU. */
 /** The CPU split: the event loop, and everything else (workers, V8's GC and compiler threads). */
 function threadsLine(mainMs: number, totalMs: number, clients: number, seconds: number): string {
   const perClient = (ms: number) => f(ms / (clients * seconds), 3);
   return `  by thread         main ${perClient(mainMs)}, other threads ${perClient(totalMs - mainMs)} (workers, GC, JIT) ms per client-second`;
 }
 
+/** The bare reference: the same players against test/bench/bareServer.ts; prints what clients saw and its CPU. */
 async function bare(): Promise<void> {
   const server = await startServerProcess({ script: 'test/bench/bareServer.ts' });
   const bots: ReturnType<typeof startBots> = [];
@@ -194,6 +194,9 @@ async function main(): Promise<void> {
     console.log(`room tick           p50 ${f(g('pulse_room_tick_seconds{quantile="0.5"}') * 1000, 3)} ms   p99 ${f(g('pulse_room_tick_seconds{quantile="0.99"}') * 1000, 3)} ms   max ${f(g('pulse_room_tick_seconds{quantile="1"}') * 1000, 3)} ms`);
     console.log(`event-loop lag      p50 ${f(g('pulse_event_loop_lag_seconds{quantile="0.5"}') * 1000, 2)} ms   p99 ${f(g('pulse_event_loop_lag_seconds{quantile="0.99"}') * 1000, 2)} ms   max ${f(g('pulse_event_loop_lag_seconds{quantile="1"}') * 1000, 2)} ms`);
     console.log(`server RSS          ${f(g('pulse_process_resident_memory_bytes') / 2 ** 20, 0)} MB   write-behind backlog ${g('pulse_write_behind_backlog')}   open flags ${g('pulse_flags_open')}`);
+    // The embedded database runs in the server process (a worker thread): its CPU and memory are in the figures above.
+    const dbKind = ((await (await fetch(`${url}/health`)).json()) as { db?: { kind?: string } | null }).db?.kind;
+    console.log(`database            ${dbKind === 'pglite' ? 'embedded PGlite: its CPU and memory are in the server figures' : dbKind === 'postgres' ? 'PostgreSQL: a separate process, not in the server figures' : 'none'}`);
     for (const model of ['behavior', 'chat']) {
       const label = `model="${model}"`;
       const batches = delta(`pulse_inference_batch_size_count{${label}}`);
