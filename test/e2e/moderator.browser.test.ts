@@ -225,6 +225,8 @@ describe('moderator console in the browser', () => {
     // Tom keeps going while the moderator decides: the mute offers to resolve that flag too.
     tom!.room.send(ClientMessage.Chat, { text: TOXIC_2 });
     await row(page, TOXIC_2).waitFor(WAIT);
+    // The queue marks a player with more than one flag in it (the first is claimed, the second open).
+    expect(await row(page, TOXIC_2).locator('.queue-row__repeat').textContent()).toBe(' ×2');
     await page.locator('#action-others-row:not([hidden])').waitFor(WAIT);
     expect(await page.locator('#action-others-text').textContent()).toBe("Also resolve Toxic Tom's 1 other open flag (chat)");
     expect(await page.locator('#action-others').isChecked()).toBe(true);

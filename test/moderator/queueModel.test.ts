@@ -118,3 +118,16 @@ describe('re-fetch after a reconnect', () => {
     expect(ids(store.list('open', 'moe'))).toEqual(['a', 'b']);
   });
 });
+
+describe('flags per player', () => {
+  it('counts each player\'s flags still in the queue, and forgets resolved ones', () => {
+    const store = new FlagStore();
+    store.finishSync([
+      flag('a', { playerId: 'tom' }), flag('b', { playerId: 'tom', status: 'claimed', assignee: 'moe' }),
+      flag('c', { playerId: 'tom', status: 'escalated' }), flag('d', { playerId: 'bea' }),
+    ]);
+    expect(Object.fromEntries(store.activeByPlayer())).toEqual({ tom: 3, bea: 1 });
+    store.apply(flag('a', { playerId: 'tom', status: 'resolved', updatedAt: at(10) }));
+    expect(Object.fromEntries(store.activeByPlayer())).toEqual({ tom: 2, bea: 1 });
+  });
+});

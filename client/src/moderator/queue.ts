@@ -27,6 +27,8 @@ interface Row {
   tr: HTMLTableRowElement;
   age: HTMLElement;
   flag: FlagSummary;
+  /** The player's flags in the queue when the row was filled. */
+  playerFlags: number;
 }
 
 export class QueuePanel {
@@ -163,14 +165,16 @@ export class QueuePanel {
       }
     }
     const now = Date.now();
+    const byPlayer = this.store.activeByPlayer();
     this.visible.forEach((flag, i) => {
+      const playerFlags = byPlayer.get(flag.playerId) ?? 1;
       let row = this.rows.get(flag.id);
       if (!row) {
-        row = this.createRow(flag, now);
+        row = this.createRow(flag, playerFlags, now);
         if (this.filled) row.tr.classList.add('is-new');
         this.rows.set(flag.id, row);
-      } else if (row.flag !== flag) {
-        this.fillRow(row, flag, now);
+      } else if (row.flag !== flag || row.playerFlags !== playerFlags) {
+        this.fillRow(row, flag, playerFlags, now);
       }
       // Move only rows that are out of place: the rest of the table stays untouched.
       const at = this.body.children[i];
@@ -187,15 +191,16 @@ export class QueuePanel {
     this.markSelection();
   }
 
-  private createRow(flag: FlagSummary, now: number): Row {
+  private createRow(flag: FlagSummary, playerFlags: number, now: number): Row {
     const tr = el('tr', { className: 'queue-row' });
-    const row: Row = { tr, age: el('td', { className: 'nowrap' }), flag };
-    this.fillRow(row, flag, now);
+    const row: Row = { tr, age: el('td', { className: 'nowrap' }), flag, playerFlags };
+    this.fillRow(row, flag, playerFlags, now);
     return row;
   }
 
-  private fillRow(row: Row, flag: FlagSummary, now: number): void {
+  private fillRow(row: Row, flag: FlagSummary, playerFlags: number, now: number): void {
     row.flag = flag;
+    row.playerFlags = playerFlags;
     const { tr } = row;
     tr.dataset.flagId = flag.id;
     tr.dataset.status = flag.status;
@@ -208,7 +213,9 @@ export class QueuePanel {
       el('td', {}, [severityBadge(flag.severity)]),
       el('td', { text: flag.kind }),
       reason,
-      el('td', { className: 'queue-row__player', text: flag.playerName, title: flag.playerId }),
+      el('td', { className: 'queue-row__player', text: flag.playerName, title: flag.playerId }, playerFlags > 1
+        ? [el('span', { className: 'queue-row__repeat', text: ` ×${playerFlags}`, title: `${playerFlags} flags of this player in the queue` })]
+        : []),
       el('td', {}, [el('code', { text: flag.roomId })]),
       row.age,
       el('td', { className: flag.assignee ? '' : 'muted', text: flag.assignee ?? '—' }),

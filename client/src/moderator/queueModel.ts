@@ -81,6 +81,13 @@ export class FlagStore {
     return counts;
   }
 
+  /** Flags not yet finished with (open, claimed or escalated), per player: repeat offenders stand out. */
+  activeByPlayer(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const flag of this.flags.values()) counts.set(flag.playerId, (counts.get(flag.playerId) ?? 0) + 1);
+    return counts;
+  }
+
   private upsert(flag: FlagSummary): boolean {
     const at = stamp(flag);
     const current = this.flags.get(flag.id);
