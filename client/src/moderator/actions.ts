@@ -166,11 +166,11 @@ export class ActionBar {
   /** The question in the confirm bar: who, what, and for mutes how long; and what else it resolves. */
   private describe(): void {
     if (!this.armed || !this.flag) return;
+    const who = this.flag.playerName;
     const covered = this.covered();
     this.othersRow.hidden = covered.length === 0;
     const kinds = [...new Set(covered.map((f) => f.kind))].join(', ');
-    setText(this.othersText, `Also resolve ${this.flag.playerName}'s ${covered.length} other open flag${covered.length === 1 ? '' : 's'} (${kinds})`);
-    const who = this.flag.playerName;
+    setText(this.othersText, `Also resolve ${who}'s ${covered.length} other open flag${covered.length === 1 ? '' : 's'} (${kinds})`);
     const seconds = this.muteSeconds();
     const text: Record<ModerationActionKind, string> = {
       dismiss: 'Dismiss this flag (no action against the player)?',
