@@ -22,10 +22,9 @@
  * ```
  */
 import { inferenceBatchSize, inferenceLatency } from '../metrics.js';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { FRAME_FEATURES, FRAME_WINDOW } from '@pulse-arena/shared';
 import { BEHAVIOR_CLASSES } from '../../../models/src/behavior/classes.js';
 import type { HostToWorker, WorkerDebug, WorkerInit, WorkerModelInfo, WorkerToHost } from './protocol.js';
@@ -35,6 +34,7 @@ import {
   type ModelCounters, type ModelName, type ModelSignature, type ModelStatus,
 } from './types.js';
 import { log } from '../log.js';
+import { spawnModuleWorker } from '../workers.js';
 
 const inferenceLog = log.child({ component: 'inference' });
 
@@ -258,20 +258,9 @@ export interface InferenceHostStats {
 
 const newCounters = (): ModelCounters => ({ requests: 0, batches: 0, scored: 0, neutral: 0, dropped: 0, maxBatch: 0 });
 
-/**
- * Starts the worker. From TypeScript sources (`node --import tsx`, vitest) the worker is
- * booted through tsx's ESM API: on Node 20 a worker's `execArgv: ['--import', 'tsx']`
- * registers the hooks too late for the worker's own entry file to be a .ts file. From
- * compiled JavaScript it loads worker.js directly.
- */
-function spawnWorker(init: WorkerInit): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData: init });
-  const require = createRequire(here);
-  const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./worker.ts', here).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: init, execArgv: [], name: 'pulse-inference' });
+/** The inference worker (worker.ts), booted as {@link spawnModuleWorker} boots any worker of this codebase. */
+function spawnInferenceWorker(init: WorkerInit): Worker {
+  return spawnModuleWorker(new URL('./worker.ts', import.meta.url), init, 'pulse-inference');
 }
 
 export class InferenceHost implements InferenceService {
@@ -615,7 +604,7 @@ export class InferenceHost implements InferenceService {
     };
     let worker: Worker;
     try {
-      worker = spawnWorker(init);
+      worker = spawnInferenceWorker(init);
     } catch (err) {
       slot.lastError = err instanceof Error ? err.message : String(err);
       this.retire(slot, `could not start: ${slot.lastError}`);
