@@ -26,6 +26,8 @@ export interface ArenaServerOptions {
   inference?: InferenceService | null;
   /** Ticks between two classifications of each player's window (default once a second). */
   classifyEveryTicks?: number;
+  /** The most players this process takes (default none); see rooms/capacity.ts. */
+  maxPlayers?: number | null;
   health: HealthSource;
   clientDist: string;
   monitorPassword: string;
@@ -78,6 +80,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     recorder: opts.recorder, inference: opts.inference ?? null, rules: opts.rules ?? null, roomFinder: rooms,
     moderation: opts.moderation ?? null, ...(opts.chatPolicy && { chatPolicy: opts.chatPolicy }), accounts: opts.accounts ?? null,
     ...(opts.classifyEveryTicks !== undefined && { classifyEveryTicks: opts.classifyEveryTicks }),
+    maxPlayers: opts.maxPlayers ?? null,
   });
   serverStats.startEventLoopMonitor();
   const server = defineServer({

@@ -49,6 +49,8 @@ export interface ServerConfig {
   publicAddress: string;
   /** Hours a guest's ban closes their network to guests (`GUEST_NETWORK_BAN_HOURS`, 0 = off; default 24). */
   guestNetworkBanHours: number;
+  /** The most players this process takes (`MAX_PLAYERS`); past it joins are refused as "server full". Null: no limit. */
+  maxPlayers: number | null;
 }
 
 /** @throws Error with the variable's name when a value is malformed. */
@@ -82,6 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!Number.isInteger(guestNetworkBanHours) || guestNetworkBanHours < 0 || guestNetworkBanHours > 720) {
     throw new Error(`GUEST_NETWORK_BAN_HOURS: an integer from 0 (off) to 720, got ${env.GUEST_NETWORK_BAN_HOURS}`);
   }
+  const maxPlayersText = env.MAX_PLAYERS?.trim() || '';
+  const maxPlayers = maxPlayersText ? Number(maxPlayersText) : null;
+  if (maxPlayers !== null && !(Number.isInteger(maxPlayers) && maxPlayers >= 1 && maxPlayers <= 100_000)) {
+    throw new Error(`MAX_PLAYERS: an integer from 1 to 100000 (unset: no limit), got ${env.MAX_PLAYERS}`);
+  }
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new Error('REDIS_URL: must be a redis:// or rediss:// URL');
   const host = env.HOST?.trim() || '0.0.0.0';
@@ -107,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     redisUrl,
     publicAddress,
     guestNetworkBanHours,
+    maxPlayers,
   };
 }

@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     moderation,
     chatPolicy: { ...DEFAULT_CHAT_POLICY, links: config.chatLinks },
     classifyEveryTicks: Math.round(TICK_RATE / config.behaviorClassifyHz),
+    maxPlayers: config.maxPlayers,
     cluster,
     onShutdown: async () => {
       clearInterval(retention);

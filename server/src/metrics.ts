@@ -35,6 +35,8 @@ export interface MetricsSources {
   writeBacklog(): number;
   /** Flags waiting for a moderator (cached by the caller; may be null without a database). */
   openFlags(): Promise<number | null>;
+  /** This process's player limit (null: none) and the joins it refused for it. */
+  capacity(): { limit: number | null; refused: number };
 }
 
 const QUANTILES = [0.5, 0.9, 0.99, 1] as const;
@@ -82,6 +84,21 @@ export function installMetrics(sources: MetricsSources): void {
     collect() {
       this.reset();
       for (const [reason, n] of Object.entries(serverStats.rejected) as Array<[RejectReason, number]>) this.inc({ reason }, n);
+    },
+  });
+  new Gauge({
+    name: 'pulse_max_players', help: 'The most players this process takes (MAX_PLAYERS; absent: no limit)', registers: [metricsRegistry],
+    collect() {
+      const limit = installed!.capacity().limit;
+      if (limit === null) this.reset();
+      else this.set(limit);
+    },
+  });
+  new Counter({
+    name: 'pulse_joins_refused_full_total', help: 'Joins refused because this process had MAX_PLAYERS players', registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      this.inc(installed!.capacity().refused);
     },
   });
   new Gauge({

@@ -44,6 +44,8 @@ export interface BootModels {
   moderation?: Moderation | null;
   /** Chat policy thresholds (default: the server's). */
   chatPolicy?: ChatPolicy;
+  /** The process's player limit (MAX_PLAYERS; default none). */
+  maxPlayers?: number;
 }
 
 export async function bootArena(recorder: GameRecorder | null = null, models: BootModels = {}): Promise<BootedArena> {
@@ -58,6 +60,7 @@ export async function bootArena(recorder: GameRecorder | null = null, models: Bo
     inference: models.inference ?? null,
     ...(models.modelApiKey !== undefined && { modelApiKey: models.modelApiKey }),
     ...(models.classifyEveryTicks !== undefined && { classifyEveryTicks: models.classifyEveryTicks }),
+    ...(models.maxPlayers !== undefined && { maxPlayers: models.maxPlayers }),
     health: { dbKind: 'none', dbOk: async () => true, writeBacklog: () => 0, writesStored: () => 0 },
     clientDist: '/nonexistent',
     monitorPassword: 'test-monitor-password',

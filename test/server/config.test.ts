@@ -22,8 +22,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ GUEST_NETWORK_BAN_HOURS: '72' }).guestNetworkBanHours).toBe(72);
   });
 
+  it('takes any number of players unless MAX_PLAYERS sets a limit', () => {
+    expect(loadConfig({}).maxPlayers).toBeNull();
+    expect(loadConfig({ MAX_PLAYERS: '600' }).maxPlayers).toBe(600);
+  });
+
   it.each([
     [{ PORT: '70000' }, /^PORT:/],
+    [{ MAX_PLAYERS: '0' }, /^MAX_PLAYERS: an integer from 1 to 100000/],
+    [{ MAX_PLAYERS: 'lots' }, /^MAX_PLAYERS:/],
+    [{ MAX_PLAYERS: '2.5' }, /^MAX_PLAYERS:/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL:/],
     [{ TRANSPORT: 'tcp' }, /^TRANSPORT:/],
     [{ INFERENCE: 'maybe' }, /^INFERENCE: must be on or off/],

@@ -8,6 +8,7 @@ import { matchMaker } from '@colyseus/core';
 import { monitor } from '@colyseus/monitor';
 import { ARENA_ROOM, type ArenaMetadata, type RoomListing } from '@pulse-arena/shared';
 import { serverStats } from '../stats.js';
+import { arenaCapacity } from '../rooms/ArenaRoom.js';
 import { installMetrics, metricsRegistry } from '../metrics.js';
 import type { InferenceService } from '../inference/types.js';
 import { requireBasicAuth } from './basicAuth.js';
@@ -67,6 +68,7 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
   installMetrics({
     inference: opts.inference ?? null,
     writeBacklog: () => opts.health.writeBacklog(),
+    capacity: arenaCapacity,
     openFlags: () => {
       if (!opts.moderation) return Promise.resolve(null);
       if (Date.now() - flagCount.at > 5_000) flagCount = { at: Date.now(), n: opts.moderation.openFlagCount().catch(() => null) };
@@ -87,6 +89,7 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
     const [p50, p99, max] = serverStats.tickMs.percentiles(50, 99, 100);
     const round = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : Math.round(v * 1000) / 1000);
     const loop = serverStats.eventLoopDelay();
+    const capacity = arenaCapacity();
     res.json({
       status: dbOk ? 'ok' : 'degraded',
       version: VERSION,
@@ -100,6 +103,10 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
         mode: opts.cluster ? 'redis' : 'single',
         ...(opts.cluster && { publicAddress: opts.cluster.publicAddress }),
         roomIds: rooms.filter((r) => r.processId === matchMaker.processId).map((r) => r.roomId).slice(0, 200),
+        // MAX_PLAYERS: at the limit, new players are refused as "server full" (see rooms/capacity.ts).
+        players: capacity.players(performance.now()),
+        maxPlayers: capacity.limit,
+        joinsRefusedFull: capacity.refused,
       },
       tickMs: { p50: round(p50), p99: round(p99), max: round(max), samples: serverStats.tickMs.count },
       directorMs: (() => {

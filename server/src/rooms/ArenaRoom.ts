@@ -33,6 +33,7 @@ import {
 import { BehaviorProfile } from './behaviorProfile.js';
 import type { GameRecorder } from './gameRecorder.js';
 import { TokenBucket } from './tokenBucket.js';
+import { PlayerCapacity } from './capacity.js';
 import { errorMessage, log, type Logger } from '../log.js';
 
 /** Seconds a dropped player keeps their seat (and their player) for a reconnection. */
@@ -82,14 +83,27 @@ export interface ArenaServices {
   chatPolicy?: ChatPolicy;
   /** Registered players' sessions (null: everyone plays as a guest). */
   accounts?: Accounts | null;
+  /** The most players this process takes (null: no limit); see capacity.ts. */
+  maxPlayers?: number | null;
 }
 
 let services: Required<ArenaServices> = {
   recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS, rules: null, roomFinder: null,
-  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null,
+  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null, maxPlayers: null,
 };
 let chatPipeline = new ChatPipeline(null);
-/** @throws RangeError if `classifyEveryTicks` is not an integer in 1…TICK_RATE. */
+/** Players seated in this process's arena rooms (the capacity's count). */
+const seatedPlayers = (): number => {
+  let n = 0;
+  for (const room of liveArenaRooms) n += room.seatedPlayers;
+  return n;
+};
+let capacity = new PlayerCapacity(null, seatedPlayers);
+/** This process's player limit and count (for /health and /metrics). */
+export function arenaCapacity(): PlayerCapacity {
+  return capacity;
+}
+/** @throws RangeError if `classifyEveryTicks` is not an integer in 1…TICK_RATE, or `maxPlayers` not a positive integer. */
 export function setArenaServices(next: ArenaServices): void {
   const classifyEveryTicks = next.classifyEveryTicks ?? DEFAULT_CLASSIFY_EVERY_TICKS;
   if (!Number.isInteger(classifyEveryTicks) || classifyEveryTicks < 1 || classifyEveryTicks > TICK_RATE) {
@@ -98,9 +112,10 @@ export function setArenaServices(next: ArenaServices): void {
   services = {
     recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null,
     roomFinder: next.roomFinder ?? null, moderation: next.moderation ?? null, chatPolicy: next.chatPolicy ?? DEFAULT_CHAT_POLICY,
-    accounts: next.accounts ?? null,
+    accounts: next.accounts ?? null, maxPlayers: next.maxPlayers ?? null,
   };
   chatPipeline = new ChatPipeline(services.inference, services.chatPolicy);
+  capacity = new PlayerCapacity(services.maxPlayers, seatedPlayers);
 }
 
 /** Every live arena room of this process (moderator actions reach players through it). */
@@ -215,21 +230,34 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   /** Validates join options before a seat is given; the SDK rejects join with this message. */
-  override async onAuth(_client: Client, options: unknown, context?: AuthContext): Promise<SeatAuth> {
+  override async onAuth(client: Client, options: unknown, context?: AuthContext): Promise<SeatAuth> {
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, `invalid join options: ${parsed.error}`);
-    if (parsed.value.token) {
-      const session = await services.accounts?.verify(parsed.value.token);
+    if (!capacity.admit(client.sessionId, performance.now())) {
+      throw new ServerError(503, `server full: it takes ${capacity.limit} players and they are all playing; try again in a minute`);
+    }
+    try {
+      return await this.seatAuth(parsed.value, context);
+    } catch (err) {
+      capacity.settle(client.sessionId);
+      throw err;
+    }
+  }
+
+  /** Who the joining player is, once their options are valid: bans and one seat per player checked. */
+  private async seatAuth(options: JoinOptions, context?: AuthContext): Promise<SeatAuth> {
+    if (options.token) {
+      const session = await services.accounts?.verify(options.token);
       if (!session) throw new ServerError(401, 'token: session expired or invalid: log in again');
       // A registered player plays as their account: bans and history follow the account.
-      parsed.value.playerId = session.accountId;
+      options.playerId = session.accountId;
     }
-    const { playerId } = parsed.value;
+    const { playerId } = options;
     const sanctions = services.moderation?.sanctions;
     const ban = playerId ? sanctions?.banReason(playerId) : null;
     if (ban) throw new ServerError(403, `banned: ${ban}`);
     // A banned guest must not come straight back under a new guest id (see sanctions.ts).
-    const networkKey = !parsed.value.token && sanctions && context?.ip ? sanctions.networkKeyOf(context.ip) : null;
+    const networkKey = !options.token && sanctions && context?.ip ? sanctions.networkKeyOf(context.ip) : null;
     const closed = networkKey ? sanctions!.networkBan(networkKey) : null;
     if (closed) {
       throw new ServerError(403, `banned: guests from your network cannot play until ${new Date(closed.until).toISOString()} (${closed.reason}); sign in with an account to play`);
@@ -238,7 +266,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     if (playerId && [...this.seats.values()].some((s) => s.playerId === playerId)) {
       throw new ServerError(409, 'this player is already in this room');
     }
-    return { ...parsed.value, networkKey };
+    return { ...options, networkKey };
   }
 
   override onJoin(client: Client, _options: unknown, auth: SeatAuth): void {
@@ -255,6 +283,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       profile: null, classifying: false, classifyPhase: (this.directorPhase + DIRECTOR_LEAD_TICKS) % services.classifyEveryTicks, recentChat: [],
       networkKey: auth.networkKey,
     });
+    capacity.settle(client.sessionId);
     const player = addPlayer(this.world, client.sessionId, auth.name);
     player.loadout = auth.loadout ?? DEFAULT_LOADOUT;
     this.director?.addPlayer(client.sessionId, playerId, auth.name, auth.mode ?? 'standard', Date.now());
@@ -297,6 +326,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override onLeave(client: Client): void {
+    capacity.settle(client.sessionId);
     this.removed.delete(client.sessionId);
     const p = this.world.players.get(client.sessionId);
     const seat = this.seats.get(client.sessionId);
@@ -325,6 +355,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       id: this.matchId, endedAt: new Date(), wavesReached: this.world.wave, score: this.scoreTotal,
     });
     this.log.info({ wavesReached: this.world.wave, score: this.scoreTotal }, 'room disposed');
+  }
+
+  /** Players holding a seat here, a dropped one waiting for a reconnection included. */
+  get seatedPlayers(): number {
+    return this.seats.size;
   }
 
   /** Latest window of encoded frames for a player (the CNN's input), or null if too few yet. */
