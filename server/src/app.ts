@@ -9,6 +9,7 @@ import { WebSocketTransport } from '@colyseus/ws-transport';
 import { ARENA_ROOM } from '@pulse-arena/shared';
 import { mountRoutes, type HealthSource } from './http/routes.js';
 import { ArenaRoom, setArenaServices } from './rooms/ArenaRoom.js';
+import { roomPlacement } from './rooms/capacity.js';
 import type { InferenceService } from './inference/types.js';
 import type { GameRecorder } from './rooms/gameRecorder.js';
 import type { Accounts } from './auth/accounts.js';
@@ -80,9 +81,10 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     recorder: opts.recorder, inference: opts.inference ?? null, rules: opts.rules ?? null, roomFinder: rooms,
     moderation: opts.moderation ?? null, ...(opts.chatPolicy && { chatPolicy: opts.chatPolicy }), accounts: opts.accounts ?? null,
     ...(opts.classifyEveryTicks !== undefined && { classifyEveryTicks: opts.classifyEveryTicks }),
-    maxPlayers: opts.maxPlayers ?? null,
+    maxPlayers: opts.maxPlayers ?? null, lockRoomsWhenFull: Boolean(opts.cluster),
   });
   serverStats.startEventLoopMonitor();
+  const placement = roomPlacement(opts.maxPlayers ?? null);
   const server = defineServer({
     rooms: { [ARENA_ROOM]: defineRoom(ArenaRoom) },
     transport: opts.transport ?? new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES }),
@@ -90,6 +92,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     greet: false,
     logger: log.child({ component: 'colyseus' }),
     ...(opts.cluster && { presence: opts.cluster.presence, driver: opts.cluster.driver, publicAddress: opts.cluster.publicAddress }),
+    ...(placement && { selectProcessIdToCreateRoom: placement }),
     express: (app) => mountRoutes(app, { ...opts, rooms }),
   });
   server.onShutdown(async () => {

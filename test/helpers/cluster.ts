@@ -23,7 +23,7 @@ export const privateClusterSkipReason = postgres.skipReason ?? (hasRedisServer ?
 
 /**
  * Two server processes (`a`, `b`) in scale-out mode on a private Redis and a fresh
- * PostgreSQL database, models off. Tests may kill and replace `a`, `b` and `redis` (with
+ * PostgreSQL database, models off (`extraEnv` adds to their environment). Tests may kill and replace `a`, `b` and `redis` (with
  * `env` and `redisPort`); `close` stops whatever runs then and drops the database.
  */
 export interface PrivateCluster {
@@ -35,11 +35,11 @@ export interface PrivateCluster {
   close(): Promise<void>;
 }
 
-export async function startPrivateCluster(adminPassword: string): Promise<PrivateCluster> {
+export async function startPrivateCluster(adminPassword: string, extraEnv: Record<string, string> = {}): Promise<PrivateCluster> {
   const redisPort = await freePort();
   const redis = await startRedis(redisPort);
   const db = await postgres.create();
-  const env = { ADMIN_PASSWORD: adminPassword, INFERENCE: 'off', DATABASE_URL: db.url!, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+  const env = { ADMIN_PASSWORD: adminPassword, INFERENCE: 'off', DATABASE_URL: db.url!, REDIS_URL: `redis://127.0.0.1:${redisPort}`, ...extraEnv };
   const cluster: PrivateCluster = {
     a: await startServerProcess({ env }),
     b: await startServerProcess({ env }),

@@ -85,11 +85,17 @@ export interface ArenaServices {
   accounts?: Accounts | null;
   /** The most players this process takes (null: no limit); see capacity.ts. */
   maxPlayers?: number | null;
+  /**
+   * Lock this process's rooms while it is full, so that matchmaking seats players on other
+   * processes (scale-out mode). Off with one process: a player who picked a room is told
+   * "server full" rather than "room locked".
+   */
+  lockRoomsWhenFull?: boolean;
 }
 
 let services: Required<ArenaServices> = {
   recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS, rules: null, roomFinder: null,
-  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null, maxPlayers: null,
+  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null, maxPlayers: null, lockRoomsWhenFull: false,
 };
 let chatPipeline = new ChatPipeline(null);
 /** Players seated in this process's arena rooms (the capacity's count). */
@@ -99,6 +105,21 @@ const seatedPlayers = (): number => {
   return n;
 };
 let capacity = new PlayerCapacity(null, seatedPlayers);
+/** Rooms this process locked because it was full: unlocked as soon as it has a free place. */
+const lockedWhileFull = new Set<ArenaRoom>();
+/** After the player count changed: locks every open room while the process is full, unlocks them after. */
+function lockRoomsWhileFull(): void {
+  if (capacity.limit === null || !services.lockRoomsWhenFull) return;
+  const full = capacity.players(performance.now()) >= capacity.limit;
+  for (const room of liveArenaRooms) {
+    if (full && !room.locked && !lockedWhileFull.has(room)) {
+      lockedWhileFull.add(room);
+      room.lock().catch(() => undefined);
+    } else if (!full && lockedWhileFull.delete(room)) {
+      room.unlock().catch(() => undefined);
+    }
+  }
+}
 /** This process's player limit and count (for /health and /metrics). */
 export function arenaCapacity(): PlayerCapacity {
   return capacity;
@@ -112,7 +133,7 @@ export function setArenaServices(next: ArenaServices): void {
   services = {
     recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null,
     roomFinder: next.roomFinder ?? null, moderation: next.moderation ?? null, chatPolicy: next.chatPolicy ?? DEFAULT_CHAT_POLICY,
-    accounts: next.accounts ?? null, maxPlayers: next.maxPlayers ?? null,
+    accounts: next.accounts ?? null, maxPlayers: next.maxPlayers ?? null, lockRoomsWhenFull: next.lockRoomsWhenFull ?? false,
   };
   chatPipeline = new ChatPipeline(services.inference, services.chatPolicy);
   capacity = new PlayerCapacity(services.maxPlayers, seatedPlayers);
@@ -236,10 +257,12 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     if (!capacity.admit(client.sessionId, performance.now())) {
       throw new ServerError(503, `server full: it takes ${capacity.limit} players and they are all playing; try again in a minute`);
     }
+    lockRoomsWhileFull();
     try {
       return await this.seatAuth(parsed.value, context);
     } catch (err) {
       capacity.settle(client.sessionId);
+      lockRoomsWhileFull();
       throw err;
     }
   }
@@ -346,10 +369,12 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     removePlayer(this.world, client.sessionId);
     this.seats.delete(client.sessionId);
     this.state.players.delete(client.sessionId);
+    lockRoomsWhileFull();
   }
 
   override onDispose(): void {
     liveArenaRooms.delete(this);
+    lockedWhileFull.delete(this);
     this.unsubscribeRules?.();
     services.recorder?.endMatch({
       id: this.matchId, endedAt: new Date(), wavesReached: this.world.wave, score: this.scoreTotal,

@@ -7,7 +7,12 @@
  * A player counts from the moment their join is admitted (before they have a seat, so
  * concurrent joins cannot overshoot) until they leave; a dropped player waiting for a
  * reconnection keeps their place, and a reconnection is never refused.
+ *
+ * In scale-out mode the cluster routes around a full process: its rooms are locked while it
+ * is full (so matchmaking seats players elsewhere), and new rooms are created on a process
+ * under the limit ({@link roomPlacement}; every process is expected to have the same limit).
  */
+import { matchMaker } from '@colyseus/core';
 
 /** How long an admitted join may take to become a seat before its place is given back. */
 export const ADMISSION_TIMEOUT_MS = 30_000;
@@ -47,4 +52,18 @@ export class PlayerCapacity {
   settle(sessionId: string): void {
     this.admitting.delete(sessionId);
   }
+}
+
+/**
+ * Where Colyseus creates a new room: as it does by default, the process with the fewest
+ * rooms, but only among processes under `limit` players (as they last reported, at most a
+ * second old); this process when all are full (its rooms then refuse with "server full").
+ * Undefined without a limit: Colyseus's own choice.
+ */
+export function roomPlacement(limit: number | null): matchMaker.SelectProcessIdCallback | undefined {
+  if (limit === null) return undefined;
+  return async () => {
+    const open = (await matchMaker.stats.fetchAll()).filter((p) => p.ccu < limit).sort((a, b) => a.roomCount - b.roomCount);
+    return open[0]?.processId ?? matchMaker.processId;
+  };
 }
