@@ -144,7 +144,7 @@ export class Menu {
         ...(this.advice && { lobby: this.advice }),
       }, name);
     } catch (err) {
-      setText(this.status, `Could not join: ${err instanceof Error ? err.message : String(err)}`);
+      setText(this.status, `Could not join: ${joinErrorText(err)}`);
       this.setBusy(false);
       void this.refresh();
     }
@@ -202,4 +202,10 @@ export class Menu {
     li.append(name, meta, join);
     return { li, name, meta, join };
   }
+}
+
+/** A join refusal as the player should read it: Colyseus's "room … is locked" means the room takes nobody now. */
+function joinErrorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return /is locked/.test(message) ? 'that room is full or not taking new players right now; pick another or press Quick play' : message;
 }

@@ -255,7 +255,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, `invalid join options: ${parsed.error}`);
     if (!capacity.admit(client.sessionId, performance.now())) {
-      throw new ServerError(503, `server full: it takes ${capacity.limit} players and they are all playing; try again in a minute`);
+      const n = capacity.limit!;
+      throw new ServerError(503, `server full: it takes ${n} player${n === 1 ? '' : 's'} and ${n === 1 ? 'that place is' : 'all places are'} taken; try again in a minute`);
     }
     lockRoomsWhileFull();
     try {
