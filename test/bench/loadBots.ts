@@ -120,7 +120,21 @@ function play(bot: Bot): InputMessage | null {
   return input;
 }
 
+/**
+ * The SDK warns once per refused join ("Room connection was closed unexpectedly"); this
+ * process already counts those and keeps the first reasons, so with a server at its
+ * MAX_PLAYERS the warning would only bury the summary.
+ */
+function quietRefusedJoins(): void {
+  const warn = console.warn.bind(console);
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Room connection was closed unexpectedly')) return;
+    warn(...args);
+  };
+}
+
 async function main(): Promise<void> {
+  quietRefusedJoins();
   const job = JSON.parse(process.argv[2] ?? '{}') as BotJob;
   const result: BotResult = {
     joined: 0, joinFailures: 0, joinErrors: [], patchHist: new Array<number>(HIST_MS + 1).fill(0), ackHist: new Array<number>(HIST_MS + 1).fill(0),

@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     const delta = (k: string) => g(k) - (m0.get(k) ?? 0);
 
     console.log(`Pulse Arena load test — ${CLIENTS} players in ${PROCS} load processes, ${f(elapsed)} s measured after ${WARMUP} s warm-up`);
-    console.log(`CCU                 ${ccu} on the server (${sum('joined')} joined in ${f(joinSeconds)} s, ${sum('joinFailures')} join failures${results.some((r) => r.joinErrors.length) ? `: ${results.flatMap((r) => r.joinErrors).slice(0, 3).join('; ')}` : ''}), ${sum('disconnected')} dropped while measuring`);
+    console.log(`CCU                 ${ccu} on the server (${sum('joined')} joined in ${f(joinSeconds)} s, ${sum('joinFailures')} join failures${results.some((r) => r.joinErrors.length) ? `: ${[...new Set(results.flatMap((r) => r.joinErrors))].slice(0, 3).join('; ')}` : ''}), ${sum('disconnected')} dropped while measuring`);
     console.log(patchLine(mergeHist(results, 'patchHist')));
     console.log(`chat                ${sum('chatSent')} sent, ${sum('chatAcked')} acknowledged, refused ${JSON.stringify(refused)}; send → ack p50 ${histPercentile(acks, 50)} ms   p99 ${histPercentile(acks, 99)} ms`);
     console.log(`server CPU          ${f(cpuMs / (ccu * elapsed), 3)} ms per client-second   (${f((cpuMs / (elapsed * 1000)) * 100)} % of one core)`);
