@@ -258,11 +258,6 @@ export interface InferenceHostStats {
 
 const newCounters = (): ModelCounters => ({ requests: 0, batches: 0, scored: 0, neutral: 0, dropped: 0, maxBatch: 0 });
 
-/** The inference worker (worker.ts), booted as {@link spawnModuleWorker} boots any worker of this codebase. */
-function spawnInferenceWorker(init: WorkerInit): Worker {
-  return spawnModuleWorker(new URL('./worker.ts', import.meta.url), init, 'pulse-inference');
-}
-
 export class InferenceHost implements InferenceService {
   readonly options: ResolvedInferenceHostOptions;
   private readonly log: (line: string) => void;
@@ -604,7 +599,7 @@ export class InferenceHost implements InferenceService {
     };
     let worker: Worker;
     try {
-      worker = spawnInferenceWorker(init);
+      worker = spawnModuleWorker(new URL('./worker.ts', import.meta.url), init, 'pulse-inference');
     } catch (err) {
       slot.lastError = err instanceof Error ? err.message : String(err);
       this.retire(slot, `could not start: ${slot.lastError}`);

@@ -110,7 +110,7 @@ const lockedWhileFull = new Set<ArenaRoom>();
 /** After the player count changed: locks every open room while the process is full, unlocks them after. */
 function lockRoomsWhileFull(): void {
   if (capacity.limit === null || !services.lockRoomsWhenFull) return;
-  const full = capacity.players(performance.now()) >= capacity.limit;
+  const full = capacity.full(performance.now());
   for (const room of liveArenaRooms) {
     if (full && !room.locked && !lockedWhileFull.has(room)) {
       lockedWhileFull.add(room);
@@ -130,13 +130,14 @@ export function setArenaServices(next: ArenaServices): void {
   if (!Number.isInteger(classifyEveryTicks) || classifyEveryTicks < 1 || classifyEveryTicks > TICK_RATE) {
     throw new RangeError(`classifyEveryTicks must be an integer in [1, ${TICK_RATE}], got ${classifyEveryTicks}`);
   }
+  const nextCapacity = new PlayerCapacity(next.maxPlayers ?? null, seatedPlayers);
   services = {
     recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null,
     roomFinder: next.roomFinder ?? null, moderation: next.moderation ?? null, chatPolicy: next.chatPolicy ?? DEFAULT_CHAT_POLICY,
     accounts: next.accounts ?? null, maxPlayers: next.maxPlayers ?? null, lockRoomsWhenFull: next.lockRoomsWhenFull ?? false,
   };
   chatPipeline = new ChatPipeline(services.inference, services.chatPolicy);
-  capacity = new PlayerCapacity(services.maxPlayers, seatedPlayers);
+  capacity = nextCapacity;
 }
 
 /** Every live arena room of this process (moderator actions reach players through it). */

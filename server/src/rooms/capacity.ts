@@ -38,9 +38,14 @@ export class PlayerCapacity {
     return this.seated() + this.admitting.size;
   }
 
+  /** At its limit: a new player would be refused. */
+  full(now: number): boolean {
+    return this.limit !== null && this.players(now) >= this.limit;
+  }
+
   /** Takes a place for a joining session; false (and counted) when the process is full. */
   admit(sessionId: string, now: number): boolean {
-    if (this.limit !== null && this.players(now) >= this.limit) {
+    if (this.full(now)) {
       this.refused++;
       return false;
     }
