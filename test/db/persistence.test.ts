@@ -145,7 +145,7 @@ for (const impl of implementations) {
       }
     });
 
-    it('writes a match, its players and chat through the queue; they read back after flush', async () => {
+    it("writes a match, its players and the director's rows through the queue; they read back after flush", async () => {
       const q = queue();
       const matchId = randomUUID();
       const [alice, bob] = [randomUUID(), randomUUID()];
@@ -155,8 +155,9 @@ for (const impl of implementations) {
       q.startMatch({ id: matchId, roomId, startedAt: at(0) });
       q.joinMatch({ matchId, playerId: alice, name: 'alice', joinedAt: at(1) });
       q.joinMatch({ matchId, playerId: bob, name: 'bob', joinedAt: at(2) });
-      q.recordChat({ id: randomUUID(), roomId, matchId, playerId: alice, name: 'alice', text: 'hi', createdAt: at(3) });
-      q.recordChat({ id: randomUUID(), roomId, matchId, playerId: bob, name: 'bob', text: 'hello', createdAt: at(4) });
+      const rec = { matchId, roomId, kind: 'loadout', value: 'spread', decisionId: null };
+      q.recordRecommendation({ ...rec, id: randomUUID(), playerId: alice, message: 'hi', createdAt: at(3) });
+      q.recordRecommendation({ ...rec, id: randomUUID(), playerId: bob, message: 'hello', createdAt: at(4) });
       q.updateMatchPlayer({ matchId, playerId: alice, score: 10, kills: 1, deaths: 0 });
       q.updateMatchPlayer({ matchId, playerId: alice, score: 30, kills: 3, deaths: 1 });
       q.updateMatchPlayer({ matchId, playerId: bob, score: 5, kills: 0, deaths: 2, leftAt: at(5) });
@@ -173,24 +174,45 @@ for (const impl of implementations) {
       ]);
       expect(await queries.getPlayer(bob)).toMatchObject({ name: 'bobby', createdAt: at(0), lastSeenAt: at(6) });
 
-      // Second batch: Bob rejoins (clears leftAt), the match ends, more chat.
+      // Second batch: Bob rejoins (clears leftAt), the match ends, a room-wide decision.
       q.joinMatch({ matchId, playerId: bob, name: 'bobby', joinedAt: at(7) });
-      q.recordChat({ id: randomUUID(), roomId, matchId, playerId: null, name: 'server', text: 'wave 3', createdAt: at(8) });
+      q.recordDecision({ id: randomUUID(), at: at(8), roomId, matchId, playerId: null, ruleSetVersion: 1, ruleId: 'wave 3', kind: 'activate', inputs: {}, changes: {} });
       q.endMatch({ id: matchId, endedAt: at(9), wavesReached: 3, score: 35 });
       await q.flush();
 
       const ended = await queries.getMatch(matchId.toUpperCase());
       expect(ended).toMatchObject({ endedAt: at(9), wavesReached: 3, score: 35 });
       expect(ended!.players[1]).toMatchObject({ name: 'bobby', score: 5, joinedAt: at(2), leftAt: null });
-      expect((await queries.recentChat(roomId)).map((c) => c.text)).toEqual(['hi', 'hello', 'wave 3']);
-      expect((await queries.recentChat(roomId, 2)).map((c) => c.text)).toEqual(['hello', 'wave 3']);
-      expect((await queries.playerChat(alice)).map((c) => c.text)).toEqual(['hi']);
+      const recs = await db.prisma.recommendation.findMany({ where: { matchId }, orderBy: { createdAt: 'asc' } });
+      expect(recs.map((r) => [r.playerId, r.message, r.createdAt, r.outcome])).toEqual([[alice, 'hi', at(3), null], [bob, 'hello', at(4), null]]);
+      expect(await db.prisma.directorDecision.findMany({ where: { matchId } })).toMatchObject([{ at: at(8), playerId: null, ruleId: 'wave 3' }]);
       expect(await queries.getMatch('not-a-uuid')).toBeNull();
-      await expect(queries.recentChat(roomId, 0)).rejects.toThrow(RangeError);
 
       expect(q.stats()).toMatchObject({ queued: 0, written: 14, failed: 0, dropped: 0, rejected: 0 });
       expect(q.stats().lastFlushMs).toBeGreaterThan(0);
       await q.close();
+    });
+
+    it("reads a room's and a player's latest chat, oldest first", async () => {
+      const matchId = randomUUID();
+      const [alice, bob] = [randomUUID(), randomUUID()];
+      const roomId = `room-${randomUUID()}`;
+      // Chat is stored by moderation/chatStore.ts, not the queue: the rows are written directly.
+      await db.prisma.player.createMany({ data: [{ id: alice, name: 'alice' }, { id: bob, name: 'bob' }] });
+      await db.prisma.match.create({ data: { id: matchId, roomId, startedAt: at(0) } });
+      // Out of order, so the order read back is the query's.
+      await db.prisma.chatMessage.createMany({
+        data: [
+          { id: randomUUID(), roomId, matchId, playerId: null, name: 'server', text: 'wave 3', createdAt: at(8) },
+          { id: randomUUID(), roomId, matchId, playerId: alice, name: 'alice', text: 'hi', createdAt: at(3) },
+          { id: randomUUID(), roomId, matchId, playerId: bob, name: 'bob', text: 'hello', createdAt: at(4) },
+        ],
+      });
+      const queries = createQueries(db.prisma);
+      expect((await queries.recentChat(roomId)).map((c) => c.text)).toEqual(['hi', 'hello', 'wave 3']);
+      expect((await queries.recentChat(roomId, 2)).map((c) => c.text)).toEqual(['hello', 'wave 3']);
+      expect((await queries.playerChat(alice)).map((c) => c.text)).toEqual(['hi']);
+      await expect(queries.recentChat(roomId, 0)).rejects.toThrow(RangeError);
     });
 
     it("stores the director's samples, decisions and profiles with their JSON as given", async () => {
@@ -244,20 +266,19 @@ for (const impl of implementations) {
       await q.close();
     });
 
-    it('stores a chat message with the same id once', async () => {
+    it('stores a director sample with the same id once', async () => {
       const q = queue();
-      const player = randomUUID();
       const roomId = `room-${randomUUID()}`;
-      const msg = { id: randomUUID(), roomId, matchId: null, playerId: player, name: 'p', text: 'once', createdAt: at(0) };
-      q.upsertPlayer({ id: player, name: 'p', seenAt: at(0) });
-      q.recordChat(msg);
-      q.recordChat(msg); // same batch
+      const sample = { id: randomUUID(), at: at(0), roomId, matchId: randomUUID(), ruleSetVersion: 1, inputs: {}, knobs: { room: { spawnRate: 1 } } };
+      q.recordDirectorSample(sample);
+      q.recordDirectorSample(sample); // same batch
       await q.flush();
-      q.recordChat({ ...msg, text: 'twice?' }); // a later batch: a retry after a lost commit
+      // A later batch: a retry after a lost commit. Different knobs, so an overwrite would show.
+      q.recordDirectorSample({ ...sample, knobs: { room: { spawnRate: 2 } } });
       await q.flush();
-      const rows = await db.prisma.chatMessage.findMany({ where: { roomId } });
-      expect(rows.map((r) => r.text)).toEqual(['once']);
-      expect(q.stats()).toMatchObject({ written: 4, rejected: 0, queued: 0 });
+      const rows = await db.prisma.directorSample.findMany({ where: { roomId } });
+      expect(rows.map((r) => r.knobs)).toEqual([{ room: { spawnRate: 1 } }]);
+      expect(q.stats()).toMatchObject({ written: 3, rejected: 0, queued: 0 });
       await q.close();
     });
 
@@ -265,17 +286,21 @@ for (const impl of implementations) {
       const events: WriteBehindEvent[] = [];
       const q = queue(db.prisma, events);
       const roomId = `room-${randomUUID()}`;
-      const player = randomUUID();
-      q.upsertPlayer({ id: player, name: 'ok', seenAt: at(0) });
-      q.recordChat({ id: randomUUID(), roomId, matchId: null, playerId: player, name: 'ok', text: 'kept 1', createdAt: at(1) });
+      const matchId = randomUUID();
+      const [first, second, ghost] = [randomUUID(), randomUUID(), randomUUID()];
+      q.upsertPlayer({ id: first, name: 'ok', seenAt: at(0) });
+      q.upsertPlayer({ id: second, name: 'ok', seenAt: at(0) });
+      q.startMatch({ id: matchId, roomId, startedAt: at(0) });
+      q.joinMatch({ matchId, playerId: first, name: 'kept 1', joinedAt: at(1) });
       // Names a player that was never written: a foreign-key violation.
-      q.recordChat({ id: randomUUID(), roomId, matchId: null, playerId: randomUUID(), name: 'ghost', text: 'refused', createdAt: at(2) });
-      q.recordChat({ id: randomUUID(), roomId, matchId: null, playerId: null, name: 'anon', text: 'kept 2', createdAt: at(3) });
+      q.joinMatch({ matchId, playerId: ghost, name: 'refused', joinedAt: at(2) });
+      q.joinMatch({ matchId, playerId: second, name: 'kept 2', joinedAt: at(3) });
       await q.flush();
-      expect((await createQueries(db.prisma).recentChat(roomId)).map((c) => c.text)).toEqual(['kept 1', 'kept 2']);
-      expect(q.stats()).toMatchObject({ written: 3, rejected: 1, queued: 0, failed: 0 });
-      expect(events.filter((e) => e.type === 'rejected')).toHaveLength(1);
-      expect(() => q.recordChat({ id: 'nope', roomId, matchId: null, playerId: null, name: 'x', text: 'x', createdAt: at(0) })).toThrow(TypeError);
+      expect((await createQueries(db.prisma).getMatch(matchId))!.players.map((p) => p.name)).toEqual(['kept 1', 'kept 2']);
+      expect(q.stats()).toMatchObject({ written: 5, rejected: 1, queued: 0, failed: 0 });
+      expect(events.filter((e) => e.type === 'rejected')).toMatchObject([{ write: { kind: 'join', key: `${matchId}/${ghost}` } }]);
+      expect(() => q.recordDirectorSample({ id: 'nope', at: at(0), roomId, matchId, ruleSetVersion: 1, inputs: {}, knobs: {} })).toThrow(TypeError);
+      expect(q.stats()).toMatchObject({ queued: 0, written: 5 });
       await q.close();
     });
 
@@ -301,8 +326,9 @@ for (const impl of implementations) {
 
         proxy.cut();
         q.joinMatch({ matchId, playerId: player, name: 'p', joinedAt: at(1) });
-        const texts = Array.from({ length: 40 }, (_, i) => `msg ${i}`);
-        texts.forEach((text, i) => q.recordChat({ id: randomUUID(), roomId, matchId, playerId: player, name: 'p', text, createdAt: at(2 + i) }));
+        // A room-second each, as the director writes them.
+        const ids = Array.from({ length: 40 }, () => randomUUID());
+        ids.forEach((id, i) => q.recordDirectorSample({ id, at: at(2 + i), roomId, matchId, ruleSetVersion: 1, inputs: {}, knobs: { tick: i } }));
         q.endMatch({ id: matchId, endedAt: at(59), wavesReached: 2, score: 7 });
         await expect(q.flush()).rejects.toThrow();
         // The timer keeps retrying with backoff; nothing is dropped or refused.
@@ -317,7 +343,8 @@ for (const impl of implementations) {
         expect(events.map((e) => e.type)).toEqual(['flushFailed', 'recovered']);
 
         const queries = createQueries(db.prisma);
-        expect((await queries.recentChat(roomId, 500)).map((c) => c.text)).toEqual(texts);
+        const samples = await db.prisma.directorSample.findMany({ where: { matchId }, orderBy: { at: 'asc' } });
+        expect(samples.map((s) => [s.id, s.knobs])).toEqual(ids.map((id, i) => [id, { tick: i }]));
         expect(await queries.getMatch(matchId)).toMatchObject({ wavesReached: 2, score: 7, players: [{ playerId: player, leftAt: null }] });
       } finally {
         await q.close().catch(() => undefined);
@@ -338,13 +365,15 @@ for (const impl of implementations) {
       const q = new WriteBehindQueue(prisma, { flushIntervalMs: 60_000, maxQueued: 5, closeTimeoutMs: 200, onEvent: (e) => events.push(e) });
       try {
         const roomId = `room-${randomUUID()}`;
-        for (let i = 0; i < 8; i++) q.recordChat({ id: randomUUID(), roomId, matchId: null, playerId: null, name: 'n', text: `t${i}`, createdAt: at(i) });
+        const matchId = randomUUID();
+        for (let i = 0; i < 8; i++) q.recordDirectorSample({ id: randomUUID(), at: at(i), roomId, matchId, ruleSetVersion: 1, inputs: {}, knobs: { t: i } });
         expect(q.stats()).toMatchObject({ queued: 5, dropped: 3 });
         await expect(q.flush()).rejects.toThrow();
         expect(q.stats()).toMatchObject({ queued: 5, dropped: 3, failed: 1 });
         proxy.restore();
         await q.flush();
-        expect((await createQueries(db.prisma).recentChat(roomId)).map((c) => c.text)).toEqual(['t3', 't4', 't5', 't6', 't7']);
+        const samples = await db.prisma.directorSample.findMany({ where: { roomId }, orderBy: { at: 'asc' } });
+        expect(samples.map((s) => s.knobs)).toEqual([3, 4, 5, 6, 7].map((t) => ({ t })));
         expect(events.some((e) => e.type === 'dropped')).toBe(true);
       } finally {
         await q.close().catch(() => undefined);

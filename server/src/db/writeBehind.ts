@@ -41,27 +41,6 @@ export interface MatchEndRow {
   wavesReached: number;
   score: number;
 }
-export interface ChatRow {
-  /** Chosen by the caller (a UUID), so a retried write stores the message once. */
-  id: string;
-  roomId: string;
-  matchId: string | null;
-  playerId: string | null;
-  name: string;
-  text: string;
-  createdAt: Date;
-  /** Chat model scores; absent when the message was not scored. */
-  scores?: ChatRowScores;
-}
-
-export interface ChatRowScores {
-  /** Probabilities of negative, neutral, positive sentiment. */
-  sentiment: readonly [number, number, number];
-  toxicity: number;
-  /** Model that scored it, e.g. "chat/v2". */
-  model: string;
-}
-
 /** One room-second of director input and output (see DirectorSample in prisma/schema.prisma). */
 export interface DirectorSampleRow {
   id: string;
@@ -116,7 +95,6 @@ type Op =
   | ({ kind: 'join' } & MatchJoinRow)
   | ({ kind: 'update' } & MatchPlayerUpdateRow)
   | ({ kind: 'matchEnd' } & MatchEndRow)
-  | ({ kind: 'chat' } & ChatRow)
   | ({ kind: 'sample' } & DirectorSampleRow)
   // These rows have a `kind` field of their own, so they ride inside the op.
   | { kind: 'decision'; id: string; row: DecisionRow }
@@ -162,7 +140,7 @@ export interface WriteBehindStats {
   failed: number;
   /** Writes dropped: queue full (oldest first) or enqueued after close. */
   dropped: number;
-  /** Writes the database refused for good (e.g. a chat row naming a player never written). */
+  /** Writes the database refused for good (e.g. a match player naming a player never written). */
   rejected: number;
   /** Duration of the last successful flush, ms (0 before any). */
   lastFlushMs: number;
@@ -188,20 +166,6 @@ function checkText(kind: string, field: string, v: unknown, allowEmpty = true): 
 function checkDate(kind: string, field: string, v: unknown): Date {
   if (!(v instanceof Date) || Number.isNaN(v.getTime())) fail(kind, `${field} must be a valid Date`);
   return new Date(v.getTime());
-}
-function checkScores(kind: string, v: ChatRowScores): ChatRowScores {
-  const probability = (field: string, p: unknown) => {
-    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) {
-      throw new TypeError(`${kind}: scores.${field} must be a probability, got ${String(p)}`);
-    }
-    return p;
-  };
-  const [n, u, p] = v.sentiment;
-  return {
-    sentiment: [probability('sentiment[0]', n), probability('sentiment[1]', u), probability('sentiment[2]', p)],
-    toxicity: probability('toxicity', v.toxicity),
-    model: checkText(kind, 'scores.model', v.model, false),
-  };
 }
 
 /**
@@ -274,7 +238,6 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
   type MP = { matchId: string; playerId: string; join?: { name: string; joinedAt: Date }; stats?: [number, number, number]; leftAt?: Date | null };
   const matchPlayers = new Map<string, MP>();
   const ends = new Map<string, MatchEndRow>();
-  const chats = new Map<string, ChatRow>();
   const samples = new Map<string, DirectorSampleRow>();
   const decisions = new Map<string, DecisionRow>();
   const recommendations = new Map<string, RecommendationRow>();
@@ -311,9 +274,6 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
       }
       case 'matchEnd':
         ends.set(op.id, op);
-        break;
-      case 'chat':
-        if (!chats.has(op.id)) chats.set(op.id, op);
         break;
       case 'sample': {
         const { kind: _kind, ...row } = op;
@@ -400,16 +360,6 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
         ${rows.map((r) => r.wavesReached)}::int4[], ${rows.map((r) => r.score)}::int4[]
       ) AS u(id, ended, waves, score)
       WHERE m."id" = u.id`);
-  }
-  if (chats.size > 0) {
-    const data = [...chats.values()].map(({ id, roomId, matchId, playerId, name, text, createdAt, scores }) => ({
-      id, roomId, matchId, playerId, name, text, createdAt,
-      ...(scores && {
-        sentimentNegative: scores.sentiment[0], sentimentNeutral: scores.sentiment[1],
-        sentimentPositive: scores.sentiment[2], toxicity: scores.toxicity, scoredBy: scores.model,
-      }),
-    }));
-    out.push(prisma.chatMessage.createMany({ data, skipDuplicates: true }));
   }
   // The director's rows are mostly nested JSON: they go as one JSON document per statement
   // (native JSON.stringify, one parameter). Prisma's createMany walks every nested value in
@@ -501,7 +451,7 @@ function defaultOnEvent(event: WriteBehindEvent): void {
  * retried with exponential backoff; if the database answers but refuses the
  * batch, writes are retried one by one and only those refused again are dropped
  * (`rejected`). Memory is bounded by `maxQueued` (oldest dropped first).
- * Writes naming other rows must be enqueued after them (a chat after its player).
+ * Writes naming other rows must be enqueued after them (a join after its player and match).
  */
 export class WriteBehindQueue {
   private readonly pending = new Deque<Queued>();
@@ -588,22 +538,6 @@ export class WriteBehindQueue {
       endedAt: checkDate(k, 'endedAt', row.endedAt),
       wavesReached: checkInt(k, 'wavesReached', row.wavesReached),
       score: checkInt(k, 'score', row.score),
-    });
-  }
-
-  /** Stores a chat message once per `id`. @throws {TypeError} on an invalid row. */
-  recordChat(row: ChatRow): void {
-    const k = 'recordChat';
-    this.enqueue({
-      kind: 'chat',
-      id: checkUuid(k, 'id', row.id),
-      roomId: checkText(k, 'roomId', row.roomId, false),
-      matchId: row.matchId === null ? null : checkUuid(k, 'matchId', row.matchId),
-      playerId: row.playerId === null ? null : checkUuid(k, 'playerId', row.playerId),
-      name: checkText(k, 'name', row.name),
-      text: checkText(k, 'text', row.text),
-      createdAt: checkDate(k, 'createdAt', row.createdAt),
-      ...(row.scores && { scores: checkScores(k, row.scores) }),
     });
   }
 
