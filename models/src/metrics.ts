@@ -2,8 +2,9 @@
  * Classification metrics of both models' evaluations and model cards: accuracy, per-class
  * precision / recall / F1, macro-F1 (the unweighted mean of per-class F1, so a rare class
  * counts as much as a common one), the confusion matrix, and binary counts and rates (the
- * chat model's toxicity, a baseline's flags).
+ * chat model's toxicity, a baseline's flags), and a cluster bootstrap for their intervals.
  */
+import { createRng } from './runtime/rng.js';
 
 export interface ClassMetrics {
   name: string;
@@ -141,4 +142,62 @@ export function binaryReport(truth: ArrayLike<number>, predicted: ArrayLike<bool
   const precision = safeDiv(tp, tp + fp);
   const recall = safeDiv(tp, tp + fn);
   return { tp, fp, tn, fn, precision, recall, f1: safeDiv(2 * precision * recall, precision + recall), falsePositiveRate: safeDiv(fp, fp + tn) };
+}
+
+/** A two-sided interval around a metric. */
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export interface ClusterBootstrapOptions {
+  /** Resamples drawn (default 1000). */
+  resamples?: number;
+  /** Coverage of the interval, e.g. 0.95 (default). */
+  level?: number;
+  /** Seed of the resampling (default 1): the same inputs and seed give the same interval. */
+  seed?: number;
+}
+
+/**
+ * Percentile interval of `statistic` under a stratified cluster bootstrap: within each
+ * stratum, its clusters are drawn with replacement as many times as it has clusters, and
+ * the statistic is computed over the drawn clusters' samples (a cluster drawn twice counts
+ * twice).
+ *
+ * Why clusters: held-out chat lines are expanded from templates, and one template's lines
+ * are right or wrong together, so resampling lines would pretend to far more independent
+ * evidence than there is. Strata keep each kind of template at its share, as the split did.
+ *
+ * @param strata per stratum, its clusters; per cluster, the indices of its samples
+ * @param statistic the metric over a list of sample indices (may repeat indices)
+ * @throws RangeError on no clusters, an empty cluster, or options out of range.
+ */
+export function clusterBootstrapInterval(
+  strata: ReadonlyArray<ReadonlyArray<readonly number[]>>,
+  statistic: (samples: readonly number[]) => number,
+  options: ClusterBootstrapOptions = {},
+): Interval {
+  const resamples = options.resamples ?? 1000;
+  const level = options.level ?? 0.95;
+  if (!Number.isInteger(resamples) || resamples < 2 || resamples > 1_000_000) throw new RangeError(`resamples must be an integer in [2, 1000000], got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  const kept = strata.filter((s) => s.length > 0);
+  if (kept.length === 0) throw new RangeError('the bootstrap needs at least one cluster');
+  if (kept.some((s) => s.some((c) => c.length === 0))) throw new RangeError('every cluster needs at least one sample');
+  const rng = createRng(options.seed ?? 1);
+  const values = new Float64Array(resamples);
+  const drawn: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    drawn.length = 0;
+    for (const clusters of kept) {
+      for (let k = 0; k < clusters.length; k++) {
+        for (const i of clusters[rng.int(clusters.length)]!) drawn.push(i);
+      }
+    }
+    values[r] = statistic(drawn);
+  }
+  values.sort();
+  const at = (q: number): number => values[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))]!;
+  return { low: at((1 - level) / 2), high: at(1 - (1 - level) / 2) };
 }

@@ -76,8 +76,14 @@ describe('chat model artifact', () => {
   it('scores the held-out test split as its card says, above both baselines', async () => {
     const e = evaluateChat(chat, corpus, 'test');
     const meta = JSON.parse(await readFile(path.join(DIR, 'metadata.json'), 'utf8')) as ChatModelMetadata & {
-      evaluation: { model: { sentimentMacroF1: number; toxicity: { f1: number }; identityFpr: number } };
+      evaluation: { model: { sentimentMacroF1: number; toxicity: { f1: number }; identityFpr: number }; intervals: typeof e.intervals };
     };
+    // The card's intervals are reproducible (a seeded bootstrap) and hold the figure they bracket.
+    expect(e.intervals).toEqual(meta.evaluation.intervals);
+    for (const [figure, iv] of [[e.model.sentimentMacroF1!, e.intervals.sentimentMacroF1], [e.model.toxicity.f1, e.intervals.toxicityF1], [e.model.identityFpr, e.intervals.identityFpr]] as const) {
+      expect(iv.low).toBeLessThan(figure);
+      expect(iv.high).toBeGreaterThan(figure);
+    }
     expect(e.model.sentimentMacroF1).toBeCloseTo(meta.evaluation.model.sentimentMacroF1, 4);
     expect(e.model.toxicity.f1).toBeCloseTo(meta.evaluation.model.toxicity.f1, 4);
     expect(e.model.identityFpr).toBeCloseTo(meta.evaluation.model.identityFpr, 4);

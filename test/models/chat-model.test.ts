@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildChatVocabulary, ChatTokenizer } from '@pulse-arena/shared/chat';
 import { ChatClassifier } from '../../models/src/chat/classifier.js';
 import type { ChatExample } from '../../models/src/chat/corpus.js';
-import { binaryReport } from '../../models/src/metrics.js';
+import { binaryReport, clusterBootstrapInterval } from '../../models/src/metrics.js';
 import { createChatModel, ensembleChatModels, resolveChatModelOptions, SENTIMENT_LABELS, type ChatModelOptions } from '../../models/src/chat/model.js';
 import { chatLosses, DEFAULT_CHAT_TRAIN_OPTIONS, pickToxicThresholds, trainChatModel } from '../../models/src/chat/train.js';
 import { initBackend, loadModel, saveModel, tf } from '../../models/src/runtime/index.js';
@@ -240,6 +240,28 @@ describe('metrics and threshold', () => {
     expect([b.tp, b.fn, b.fp, b.tn]).toEqual([1, 1, 1, 2]);
     expect(b.falsePositiveRate).toBeCloseTo(1 / 3);
     expect(() => binaryReport([1], [])).toThrow(RangeError);
+  });
+
+  it('bootstraps an interval over clusters: seeded, around the estimate, as wide as the clusters disagree', () => {
+    // 20 clusters of 5 samples each, a cluster all right (1) or all wrong (0): accuracy 0.7.
+    const correct = Array.from({ length: 100 }, (_, i) => (Math.floor(i / 5) % 10 < 7 ? 1 : 0));
+    const clusters = Array.from({ length: 20 }, (_, c) => [0, 1, 2, 3, 4].map((k) => c * 5 + k));
+    const accuracy = (lines: readonly number[]): number => lines.reduce((a, i) => a + correct[i]!, 0) / lines.length;
+    const iv = clusterBootstrapInterval([clusters], accuracy, { seed: 7 });
+    expect(iv).toEqual(clusterBootstrapInterval([clusters], accuracy, { seed: 7 }));
+    expect(iv.low).toBeLessThan(0.7);
+    expect(iv.high).toBeGreaterThan(0.7);
+    // Each cluster counts once, not five times: the interval is that of 20 draws (±0.2), not of 100 (±0.09).
+    expect(iv.high - iv.low).toBeGreaterThan(0.25);
+    const lines = Array.from({ length: 100 }, (_, i) => [i]);
+    const perLine = clusterBootstrapInterval([lines], accuracy, { seed: 7 });
+    expect(perLine.high - perLine.low).toBeLessThan(0.25);
+    // A stratum is resampled within itself: one that is all right and one all wrong never mix.
+    const fixed = clusterBootstrapInterval([clusters.slice(0, 7), clusters.slice(7, 10)], accuracy, { resamples: 50 });
+    expect(fixed).toEqual({ low: 0.7, high: 0.7 });
+    expect(() => clusterBootstrapInterval([], accuracy)).toThrow(RangeError);
+    expect(() => clusterBootstrapInterval([[[]]], accuracy)).toThrow(/at least one sample/);
+    expect(() => clusterBootstrapInterval([clusters], accuracy, { level: 1 })).toThrow(/level/);
   });
 
   it('picks the best-F1 pair of thresholds (lines naming a group, the rest) that keeps identity false positives low', () => {

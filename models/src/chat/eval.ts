@@ -15,7 +15,7 @@ import { afinnScore, afinnSentiment, obscenityFlags, pickAfinnToxicThreshold } f
 import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, METADATA_JSON, type ChatModelMetadata } from './classifier.js';
 import { readChatCorpus, type ChatExample, type Split } from './corpus.js';
 import type { Sentiment } from './corpusTemplates.js';
-import { binaryReport, classificationReport, type BinaryReport } from '../metrics.js';
+import { binaryReport, classificationReport, clusterBootstrapInterval, type BinaryReport, type Interval } from '../metrics.js';
 import { SENTIMENT_LABELS } from './model.js';
 
 /** Targets from the brief; the card marks each metric against them. */
@@ -48,6 +48,11 @@ export interface ChatEvaluation {
   model: SystemMetrics;
   afinn: SystemMetrics;
   obscenity: SystemMetrics;
+  /**
+   * 95 % intervals of the model's targeted figures: a bootstrap over the split's templates
+   * ({@link BOOTSTRAP}), the spread another set of unseen templates of the same kinds would give.
+   */
+  intervals: { sentimentMacroF1: Interval; toxicityF1: Interval; identityFpr: Interval };
   /** The AFINN score at or below which the AFINN baseline calls a line toxic (picked on val). */
   afinnToxicThreshold: number;
   /** Held-out lines the model got wrong (first few), for the card's "known limits". */
@@ -87,6 +92,37 @@ function systemMetrics(examples: readonly ChatExample[], sentiment: readonly num
   };
 }
 
+/** How the intervals are drawn: templates resampled within their template group, seeded. */
+export const BOOTSTRAP = { resamples: 1000, seed: 1, level: 0.95 } as const;
+
+/** The model's targeted figures' intervals over `examples` (their template groups are the strata). */
+function modelIntervals(examples: readonly ChatExample[], sentiment: readonly number[], toxic: readonly boolean[]): ChatEvaluation['intervals'] {
+  const byGroup = new Map<string, Map<string, number[]>>();
+  examples.forEach((e, i) => {
+    const group = e.template.slice(0, e.template.lastIndexOf('/'));
+    const templates = byGroup.get(group) ?? byGroup.set(group, new Map()).get(group)!;
+    const lines = templates.get(e.template) ?? templates.set(e.template, []).get(e.template)!;
+    lines.push(i);
+  });
+  const strata = [...byGroup.values()].map((t) => [...t.values()]);
+  const truthS = examples.map((e) => sentimentIndex(e.sentiment));
+  const identityClean = examples.map((e) => e.toxic === 0 && e.tags.includes('identity'));
+  const interval = (statistic: (lines: readonly number[]) => number): Interval => clusterBootstrapInterval(strata, statistic, BOOTSTRAP);
+  return {
+    sentimentMacroF1: interval((lines) => classificationReport(lines.map((i) => truthS[i]!), lines.map((i) => sentiment[i]!), SENTIMENT_LABELS).macroF1),
+    toxicityF1: interval((lines) => binaryReport(lines.map((i) => examples[i]!.toxic), lines.map((i) => toxic[i]!)).f1),
+    identityFpr: interval((lines) => {
+      let n = 0, k = 0;
+      for (const i of lines) {
+        if (!identityClean[i]) continue;
+        n++;
+        if (toxic[i]) k++;
+      }
+      return n === 0 ? 0 : k / n;
+    }),
+  };
+}
+
 /**
  * Evaluates `classifier` and both baselines on the `split` lines of `corpus`. The AFINN
  * toxicity threshold is picked on the corpus's val lines.
@@ -113,6 +149,7 @@ export function evaluateChat(classifier: ChatClassifier, corpus: readonly ChatEx
     toxicLines: examples.filter((e) => e.toxic === 1).length,
     identityCleanLines: examples.filter((e) => e.toxic === 0 && e.tags.includes('identity')).length,
     model: systemMetrics(examples, modelSent, modelTox),
+    intervals: modelIntervals(examples, modelSent, modelTox),
     afinn: systemMetrics(examples, afinnScores.map((s) => sentimentIndex(afinnSentiment(s))), afinnScores.map((s) => s <= afinnToxicThreshold)),
     obscenity: systemMetrics(examples, null, examples.map((e) => obscenityFlags(e.text))),
     afinnToxicThreshold,
@@ -123,24 +160,25 @@ export function evaluateChat(classifier: ChatClassifier, corpus: readonly ChatEx
 const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
 const num = (v: number | null): string => (v === null ? '—' : v.toFixed(3));
 
-/** The metrics table (markdown), model first, targets last. */
+/** The metrics table (markdown), model first (with its intervals, see {@link BOOTSTRAP}), targets last. */
 export function metricsTable(e: ChatEvaluation): string {
-  const rows: Array<[string, (m: SystemMetrics) => string, string]> = [
-    ['Sentiment macro-F1', (m) => num(m.sentimentMacroF1), `≥ ${CHAT_TARGETS.sentimentMacroF1}`],
+  const iv = e.intervals;
+  const rows: Array<[string, (m: SystemMetrics) => string, string, string?]> = [
+    ['Sentiment macro-F1', (m) => num(m.sentimentMacroF1), `≥ ${CHAT_TARGETS.sentimentMacroF1}`, `${num(iv.sentimentMacroF1.low)}–${num(iv.sentimentMacroF1.high)}`],
     ['Sentiment accuracy', (m) => num(m.sentimentAccuracy), ''],
     ['Sentiment F1 positive / neutral / negative', (m) => (m.sentimentF1 ? m.sentimentF1.map((v) => v.toFixed(2)).join(' / ') : '—'), ''],
     ['Toxicity precision', (m) => num(m.toxicity.precision), ''],
     ['Toxicity recall', (m) => num(m.toxicity.recall), ''],
-    ['Toxicity F1', (m) => num(m.toxicity.f1), `≥ ${CHAT_TARGETS.toxicityF1}`],
+    ['Toxicity F1', (m) => num(m.toxicity.f1), `≥ ${CHAT_TARGETS.toxicityF1}`, `${num(iv.toxicityF1.low)}–${num(iv.toxicityF1.high)}`],
     ['Toxicity false-positive rate (all clean lines)', (m) => pct(m.toxicity.falsePositiveRate), ''],
-    [`Identity FPR (${e.identityCleanLines} clean identity lines)`, (m) => pct(m.identityFpr), `≤ ${CHAT_TARGETS.identityFpr * 100} %`],
+    [`Identity FPR (${e.identityCleanLines} clean identity lines)`, (m) => pct(m.identityFpr), `≤ ${CHAT_TARGETS.identityFpr * 100} %`, `${pct(iv.identityFpr.low)}–${pct(iv.identityFpr.high)}`],
     ['Toxic recall on identity lines (hate about a group)', (m) => pct(m.identityRecall), ''],
     ['Toxic recall on evaded lines', (m) => pct(m.evasionRecall), ''],
     ['FPR on clean lines with profanity', (m) => pct(m.profanityFpr), ''],
     ['Sentiment accuracy on negation lines', (m) => pct(m.negationAccuracy), ''],
   ];
   const head = `| ${e.split} split (${e.lines} lines, ${e.toxicLines} toxic) | chat LSTM | AFINN (toxic if score ≤ ${e.afinnToxicThreshold}) | obscenity | target |\n|---|---|---|---|---|`;
-  return [head, ...rows.map(([name, f, target]) => `| ${name} | ${f(e.model)} | ${f(e.afinn)} | ${f(e.obscenity)} | ${target} |`)].join('\n');
+  return [head, ...rows.map(([name, f, target, interval]) => `| ${name} | ${f(e.model)}${interval ? ` (${interval})` : ''} | ${f(e.afinn)} | ${f(e.obscenity)} | ${target} |`)].join('\n');
 }
 
 /** Whether the model meets every target and beats both baselines on each targeted metric. */
@@ -282,7 +320,11 @@ npm run eval -- chat --model models/chat/v${meta.version}${c.generated === false
 ${metricsTable(e)}
 
 Targets ${targets.ok ? 'met, and above both baselines on each targeted metric' : `NOT met: ${targets.failures.join('; ')}`}.
-Baselines see the raw text; obscenity has no sentiment output.
+Baselines see the raw text; obscenity has no sentiment output. In brackets: 95 % intervals from
+${BOOTSTRAP.resamples} bootstrap resamples of the split's templates within each template group (seed ${BOOTSTRAP.seed}). One
+template's lines are right or wrong together, so the templates, not the lines, are the
+independent evidence: this is the spread another set of unseen frames of the same kinds would
+give, and a change to the model that moves a figure by less than it may be chance.
 
 ## Known limits
 
