@@ -274,6 +274,16 @@ export interface RoomListing {
   difficulty: number;
 }
 
+/** `GET /api/capacity`: whether a new player can get a place now (`MAX_PLAYERS`), for the lobby. */
+export interface ServerCapacity {
+  /** Every process is at its limit: a join now is refused with "server full". */
+  full: boolean;
+  /** Players in the whole deployment (other processes as they last reported, at most a second old). */
+  players: number;
+  /** Places in the whole deployment, or null when there is no limit. */
+  maxPlayers: number | null;
+}
+
 // ───────────────────────────── validation ─────────────────────────────
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -40,7 +40,7 @@ const BURST = 10, BURST_MS = 250;
 
 const UUID = () => ['00000000-0000-4000-8000-000000000000', crypto.randomUUID(), 'not-a-uuid', '../../etc/passwd', '%00', 'x'.repeat(300)][Math.floor(rand() * 6)]!;
 const PATHS = [
-  '/health', '/metrics', '/api/rooms', '/api/recommendations?playerId=' , '/api/auth/login', '/api/auth/logout', '/api/auth/register', '/api/auth/me',
+  '/health', '/metrics', '/api/rooms', '/api/capacity', '/api/recommendations?playerId=' , '/api/auth/login', '/api/auth/logout', '/api/auth/register', '/api/auth/me',
   '/api/admin/accounts', '/api/designer/rulesets', '/api/designer/rulesets/live', '/api/designer/rulesets/', '/api/designer/rulesets/validate',
   '/api/designer/dry-run', '/api/designer/decisions?limit=', '/api/designer/live', '/api/designer/models', '/api/moderation/flags?status=',
   '/api/moderation/flags/', '/api/moderation/stream', '/api/moderation/players/', '/api/moderation/audit?limit=', '/api/admin/players/',

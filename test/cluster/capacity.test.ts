@@ -6,7 +6,7 @@
  */
 import { Client, type Room } from '@colyseus/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ARENA_ROOM, type ArenaStateView } from '@pulse-arena/shared';
+import { ARENA_ROOM, type ArenaStateView, type ServerCapacity } from '@pulse-arena/shared';
 import type { ServerProcess } from '../helpers/serverProcess.js';
 import { privateClusterSkipReason, startPrivateCluster, type PrivateCluster } from '../helpers/cluster.js';
 
@@ -16,6 +16,7 @@ const REPORT_MS = 1_200;
 
 interface HealthProcess { id: string; players: number; roomIds: string[] }
 const processOf = async (s: ServerProcess): Promise<HealthProcess> => ((await (await fetch(`${s.url}/health`)).json()) as { process: HealthProcess }).process;
+const capacityOf = async (s: ServerProcess): Promise<ServerCapacity> => (await fetch(`${s.url}/api/capacity`)).json() as Promise<ServerCapacity>;
 
 describe.skipIf(privateClusterSkipReason !== undefined)(`scale-out with MAX_PLAYERS=${LIMIT} per process`, () => {
   let cluster: PrivateCluster | undefined;
@@ -36,7 +37,11 @@ describe.skipIf(privateClusterSkipReason !== undefined)(`scale-out with MAX_PLAY
 
   it('fills one process, then the other, then says "server full"; a leave opens a place again', async () => {
     const { a, b } = cluster!;
-    for (const name of ['p1', 'p2', 'p3', 'p4']) await play(name);
+    for (const name of ['p1', 'p2']) await play(name);
+    // A is full, B is not: the deployment has places, as both processes tell the lobby.
+    for (const s of [a, b]) expect(await capacityOf(s)).toEqual({ full: false, players: LIMIT, maxPlayers: 2 * LIMIT });
+    for (const name of ['p3', 'p4']) await play(name);
+    for (const s of [a, b]) expect(await capacityOf(s)).toEqual({ full: true, players: 2 * LIMIT, maxPlayers: 2 * LIMIT });
     const [onA, onB] = [await processOf(a), await processOf(b)];
     expect([onA.players, onB.players]).toEqual([LIMIT, LIMIT]);
     // Every player is in a room of the process that counts them.
@@ -53,6 +58,7 @@ describe.skipIf(privateClusterSkipReason !== undefined)(`scale-out with MAX_PLAY
     rooms.splice(rooms.indexOf(leaver), 1);
     await vi.waitFor(async () => expect((await processOf(b)).players).toBe(LIMIT - 1));
     await new Promise((r) => setTimeout(r, REPORT_MS));
+    for (const s of [a, b]) expect(await capacityOf(s)).toEqual({ full: false, players: 2 * LIMIT - 1, maxPlayers: 2 * LIMIT });
     const p6 = await play('p6');
     expect((await processOf(b)).roomIds).toContain(p6.roomId);
     if (stayer) expect(p6.roomId).toBe(stayer.roomId);

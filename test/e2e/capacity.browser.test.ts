@@ -1,7 +1,7 @@
 /**
  * A full server, as a player sees it in the browser: with MAX_PLAYERS=1 and someone
- * playing, Quick play tells the second player the server is full, and lets them in once
- * the first player has left.
+ * playing, the menu says the server is full before the second player tries, Quick play
+ * tells them so too, and both change once the first player has left.
  */
 import { execFileSync } from 'node:child_process';
 import { Client } from '@colyseus/sdk';
@@ -28,10 +28,12 @@ describe('a full server in the browser', () => {
     await server?.stop();
   }, 60_000);
 
-  it('Quick play says "server full" while the one place is taken, and plays once it is free', async () => {
+  it('the menu and Quick play say "server full" while the one place is taken, and it plays once it is free', async () => {
     const first = await new Client(server!.url.replace(/^http/, 'ws')).joinOrCreate(ARENA_ROOM, { name: 'First' });
     const page = browser!.page;
     await page.goto(server!.url);
+    await page.locator('#menu-full').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('#menu-full').textContent()).toMatch(/^The server is full: its one place is taken\. Places open up as players leave/);
     await page.locator('#name-input').fill('Second');
     await page.locator('#quick-play').click();
     await page.waitForFunction(() => /server full/.test(document.querySelector('#menu-status')?.textContent ?? ''), undefined, WAIT);
@@ -39,6 +41,8 @@ describe('a full server in the browser', () => {
     expect(await page.evaluate(() => window.__pulseArena?.phase)).not.toBe('playing');
 
     await first.leave();
+    // The menu notices by itself (it polls every 2 s).
+    await page.locator('#menu-full').waitFor({ state: 'hidden', ...WAIT });
     await page.locator('#quick-play').click();
     await page.waitForFunction(() => window.__pulseArena?.phase === 'playing', undefined, WAIT);
   }, 90_000);

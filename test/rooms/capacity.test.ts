@@ -4,7 +4,7 @@
  * player's place for their reconnection, and lets players in again once someone leaves.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ARENA_ROOM } from '@pulse-arena/shared';
+import { ARENA_ROOM, type ServerCapacity } from '@pulse-arena/shared';
 import type { ArenaRoom } from '../../server/src/rooms/ArenaRoom.js';
 import { ADMISSION_TIMEOUT_MS, PlayerCapacity } from '../../server/src/rooms/capacity.js';
 import { bootArena, type BootedArena } from '../helpers/arenaServer.js';
@@ -18,6 +18,7 @@ afterAll(async () => { await arena.shutdown(); });
 
 interface HealthProcess { players: number; maxPlayers: number | null; joinsRefusedFull: number }
 const health = async (): Promise<HealthProcess> => ((await (await fetch(`${arena.http}/health`)).json()) as { process: HealthProcess }).process;
+const capacity = async (): Promise<ServerCapacity> => (await fetch(`${arena.http}/api/capacity`)).json() as Promise<ServerCapacity>;
 
 describe('PlayerCapacity', () => {
   it('admits up to its limit, counts refusals, and gives back a place whose join never became a seat', () => {
@@ -46,10 +47,14 @@ describe(`MAX_PLAYERS=${LIMIT} on a real server`, () => {
   it('refuses the next player, in a new room or a room with a free seat, with a clear error; counts it', async () => {
     const before = await health();
     expect(before.maxPlayers).toBe(LIMIT);
+    expect(await capacity()).toEqual({ full: false, players: 0, maxPlayers: LIMIT });
     const a = await arena.join('Ada');
     await arena.join('Bob', a.roomId);
+    expect(await capacity()).toEqual({ full: false, players: 2, maxPlayers: LIMIT });
     await arena.join('Cy'); // a second room: the limit is the process's, not a room's
     expect((await health()).players).toBe(LIMIT);
+    // The lobby can tell players before they try.
+    expect(await capacity()).toEqual({ full: true, players: LIMIT, maxPlayers: LIMIT });
     await expect(arena.sdk().create(ARENA_ROOM, { name: 'Dee' })).rejects.toThrow(/server full/);
     await expect(arena.sdk().joinById(a.roomId, { name: 'Eve' })).rejects.toThrow(/server full/);
     const after = await health();
@@ -90,6 +95,7 @@ describe(`MAX_PLAYERS=${LIMIT} on a real server`, () => {
 
     await b.leave();
     await vi.waitFor(async () => expect((await health()).players).toBe(LIMIT - 1));
+    expect((await capacity()).full).toBe(false);
     const dee = await arena.join('Dee');
     expect(dee.sessionId).toBeTruthy();
   });

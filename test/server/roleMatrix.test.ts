@@ -67,6 +67,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/auth/register', body: (who: Who) => ({ username: `new-${who}`, password: 'a-new-password' }), expect: everyone(201) },
   { method: 'POST', path: '/api/admin/accounts', body: (who: Who) => ({ username: `made-by-${who}`, password: 'staff-password', role: 'moderator' }), expect: admins(201) },
   { method: 'GET', path: '/api/rooms', expect: everyone(200) },
+  { method: 'GET', path: '/api/capacity', expect: everyone(200) },
   { method: 'GET', path: '/api/recommendations', expect: everyone(200) },
   { method: 'GET', path: '/health', expect: everyone(200) },
   { method: 'GET', path: '/metrics', expect: everyone(200) },

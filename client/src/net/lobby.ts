@@ -1,7 +1,7 @@
 /** The lobby: the list of open arena rooms the server publishes at `GET /api/rooms`. */
-import type { LobbyRecommendations, RoomListing } from '@pulse-arena/shared';
+import type { LobbyRecommendations, RoomListing, ServerCapacity } from '@pulse-arena/shared';
 
-export type { RoomListing };
+export type { RoomListing, ServerCapacity };
 
 function isRoomListing(v: unknown): v is RoomListing {
   if (typeof v !== 'object' || v === null) return false;
@@ -20,6 +20,18 @@ export async function fetchRooms(signal?: AbortSignal): Promise<RoomListing[]> {
   const body: unknown = await res.json();
   if (!Array.isArray(body)) throw new Error('room list: expected an array');
   return body.filter(isRoomListing);
+}
+
+/**
+ * Whether the server has a place for a new player now (`GET /api/capacity`).
+ * @throws Error on a non-2xx answer or a body of the wrong shape.
+ */
+export async function fetchCapacity(signal?: AbortSignal): Promise<ServerCapacity> {
+  const res = await fetch('/api/capacity', { signal, headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`capacity: HTTP ${res.status}`);
+  const body = (await res.json()) as Partial<ServerCapacity> | null;
+  if (!body || typeof body.full !== 'boolean' || typeof body.players !== 'number') throw new Error('capacity: unexpected body');
+  return { full: body.full, players: body.players, maxPlayers: typeof body.maxPlayers === 'number' ? body.maxPlayers : null };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * The start menu: pick a name (remembered), then quick play, create a room (optionally
- * named) or join one from the lobby list, which refreshes every 2 s while visible.
+ * named) or join one from the lobby list, which refreshes every 2 s while visible — and
+ * says so when the server is full (MAX_PLAYERS), before anyone presses a button.
  */
 import { LOADOUTS, MAX_NAME_LENGTH, MODES, type Loadout, type LobbyAdvice, type LobbyRecommendations, type Mode } from '@pulse-arena/shared';
 import type { JoinRequest } from '../net/arenaSession.js';
-import { fetchRecommendations, fetchRooms, type RoomListing } from '../net/lobby.js';
+import { fetchCapacity, fetchRecommendations, fetchRooms, type RoomListing, type ServerCapacity } from '../net/lobby.js';
 import { button, byId, setText } from '../dom.js';
 import { profile } from '../profile.js';
 
@@ -28,6 +29,7 @@ export class Menu {
   private readonly roomList = byId('room-list', HTMLUListElement);
   private readonly emptyNote = byId('room-list-empty', HTMLParagraphElement);
   private readonly status = byId('menu-status', HTMLParagraphElement);
+  private readonly fullNote = byId('menu-full', HTMLParagraphElement);
   private readonly modeSelect = byId('mode-select', HTMLSelectElement);
   private readonly loadoutSelect = byId('loadout-select', HTMLSelectElement);
   private readonly recommendationCard = byId('menu-recommendations', HTMLElement);
@@ -158,6 +160,8 @@ export class Menu {
   private async refresh(): Promise<void> {
     this.refreshAbort?.abort();
     const abort = (this.refreshAbort = new AbortController());
+    // Only a known "full" shows the notice: an unreachable capacity leaves the buttons to tell.
+    void fetchCapacity(abort.signal).then((c) => this.renderCapacity(c), () => { if (!abort.signal.aborted) this.renderCapacity(null); });
     try {
       this.renderRooms(await fetchRooms(abort.signal));
     } catch {
@@ -165,6 +169,13 @@ export class Menu {
       this.renderRooms([]);
       setText(this.emptyNote, 'Cannot reach the server right now; retrying…');
     }
+  }
+
+  private renderCapacity(capacity: ServerCapacity | null): void {
+    this.fullNote.hidden = !capacity?.full;
+    if (!capacity?.full) return;
+    const places = capacity.maxPlayers === 1 ? 'its one place is' : `all ${capacity.maxPlayers ?? capacity.players} places are`;
+    setText(this.fullNote, `The server is full: ${places} taken. Places open up as players leave; this page checks every few seconds.`);
   }
 
   private renderRooms(rooms: RoomListing[]): void {

@@ -9,6 +9,7 @@ import { monitor } from '@colyseus/monitor';
 import { ARENA_ROOM, type ArenaMetadata, type RoomListing } from '@pulse-arena/shared';
 import { serverStats } from '../stats.js';
 import { arenaCapacity } from '../rooms/ArenaRoom.js';
+import { deploymentCapacity } from '../rooms/capacity.js';
 import { installMetrics, metricsRegistry } from '../metrics.js';
 import type { InferenceService } from '../inference/types.js';
 import { requireBasicAuth } from './basicAuth.js';
@@ -118,6 +119,11 @@ export function mountRoutes(app: Application, opts: RouteOptions): void {
       rejectedMessages: { ...serverStats.rejected, total: serverStats.totalRejected() },
       inference: inferenceHealth(opts.inference),
     });
+  });
+
+  // The lobby polls this beside the room list, to tell players the server is full before they try.
+  app.get('/api/capacity', async (_req, res) => {
+    res.json(await deploymentCapacity(arenaCapacity(), performance.now()));
   });
 
   app.get('/api/rooms', async (_req, res) => {

@@ -13,6 +13,7 @@
  * under the limit ({@link roomPlacement}; every process is expected to have the same limit).
  */
 import { matchMaker } from '@colyseus/core';
+import type { ServerCapacity } from '@pulse-arena/shared';
 
 /** How long an admitted join may take to become a seat before its place is given back. */
 export const ADMISSION_TIMEOUT_MS = 30_000;
@@ -70,5 +71,21 @@ export function roomPlacement(limit: number | null): matchMaker.SelectProcessIdC
   return async () => {
     const open = (await matchMaker.stats.fetchAll()).filter((p) => p.ccu < limit).sort((a, b) => a.roomCount - b.roomCount);
     return open[0]?.processId ?? matchMaker.processId;
+  };
+}
+
+/**
+ * Whether the deployment has a place for a new player: this process as it counts now, the
+ * others as they last reported to presence (their stats, at most a second old). With one
+ * process, that is this process alone.
+ */
+export async function deploymentCapacity(local: PlayerCapacity, now: number): Promise<ServerCapacity> {
+  const here = local.players(now);
+  const limit = local.limit;
+  const others = (await matchMaker.stats.fetchAll()).filter((p) => p.processId !== matchMaker.processId);
+  return {
+    full: limit !== null && here >= limit && others.every((p) => p.ccu >= limit),
+    players: here + others.reduce((n, p) => n + p.ccu, 0),
+    maxPlayers: limit === null ? null : limit * (others.length + 1),
   };
 }
