@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeChatText } from '@pulse-arena/shared/chat';
 import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, type ChatModelMetadata } from '../../models/src/chat/classifier.js';
 import { describeCorpusLines, readChatCorpus, type ChatExample } from '../../models/src/chat/corpus.js';
-import { evaluateChat, renderModelCard } from '../../models/src/chat/eval.js';
+import { compareChat, evaluateChat, renderModelCard } from '../../models/src/chat/eval.js';
 import { initBackend, tf } from '../../models/src/runtime/index.js';
 import { DEFAULT_CHAT_POLICY } from '../../server/src/moderation/chatPipeline.js';
 
@@ -95,6 +95,17 @@ describe('chat model artifact', () => {
     expect(e.model.toxicity.f1).toBeGreaterThan(Math.max(e.afinn.toxicity.f1, e.obscenity.toxicity.f1));
     expect(e.model.sentimentMacroF1!).toBeGreaterThan(e.afinn.sentimentMacroF1!);
     expect(e.model.identityFpr).toBeLessThan(e.afinn.identityFpr);
+  });
+
+  it('compares two artifacts on the same lines: no difference with itself, a real one with a worse model', () => {
+    const same = compareChat(chat, chat, corpus, 'val');
+    for (const x of Object.values(same.figures)) expect([x.model - x.other, x.difference.low, x.difference.high]).toEqual([0, 0, 0]);
+    // The same weights calling almost nothing toxic: a loss the paired interval must see (it excludes 0).
+    const timid = new ChatClassifier(chat.model, chat.tokenizer, 0.995, 0.999);
+    const worse = compareChat(timid, chat, corpus, 'val').figures.toxicityF1;
+    expect(worse.model).toBeLessThan(worse.other);
+    expect(worse.difference.high).toBeLessThan(0);
+    expect(worse.difference.low).toBeLessThanOrEqual(worse.model - worse.other);
   });
 
   it("sets the chat policy's mask thresholds: the server masks what the model calls toxic", async () => {

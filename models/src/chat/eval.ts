@@ -2,10 +2,11 @@
  * Held-out evaluation of a chat model artifact, side by side with the AFINN and obscenity
  * baselines on the same lines.
  *
- *   npm run eval -- chat [--model models/chat/v2] [--split test] [--corpus …] [--write-card]
+ *   npm run eval -- chat [--model models/chat/v2] [--split test] [--corpus …] [--write-card] [--against DIR]
  *
  * Prints the metrics table; `--write-card` also rewrites the artifact's MODEL_CARD.md and
- * the `evaluation` block of its metadata.json from the fresh numbers.
+ * the `evaluation` block of its metadata.json from the fresh numbers; `--against` compares
+ * the model with another artifact on the same lines, with paired intervals of the differences.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -95,23 +96,17 @@ function systemMetrics(examples: readonly ChatExample[], sentiment: readonly num
 /** How the intervals are drawn: templates resampled within their template group, seeded. */
 export const BOOTSTRAP = { resamples: 1000, seed: 1, level: 0.95 } as const;
 
-/** The model's targeted figures' intervals over `examples` (their template groups are the strata). */
-function modelIntervals(examples: readonly ChatExample[], sentiment: readonly number[], toxic: readonly boolean[]): ChatEvaluation['intervals'] {
-  const byGroup = new Map<string, Map<string, number[]>>();
-  examples.forEach((e, i) => {
-    const group = e.template.slice(0, e.template.lastIndexOf('/'));
-    const templates = byGroup.get(group) ?? byGroup.set(group, new Map()).get(group)!;
-    const lines = templates.get(e.template) ?? templates.set(e.template, []).get(e.template)!;
-    lines.push(i);
-  });
-  const strata = [...byGroup.values()].map((t) => [...t.values()]);
+/** The targeted figures: each a function of the lines it is computed over (indices into the split's examples). */
+type Figure = 'sentimentMacroF1' | 'toxicityF1' | 'identityFpr';
+type FigureFunctions = Record<Figure, (lines: readonly number[]) => number>;
+
+function figureFunctions(examples: readonly ChatExample[], sentiment: readonly number[], toxic: readonly boolean[]): FigureFunctions {
   const truthS = examples.map((e) => sentimentIndex(e.sentiment));
   const identityClean = examples.map((e) => e.toxic === 0 && e.tags.includes('identity'));
-  const interval = (statistic: (lines: readonly number[]) => number): Interval => clusterBootstrapInterval(strata, statistic, BOOTSTRAP);
   return {
-    sentimentMacroF1: interval((lines) => classificationReport(lines.map((i) => truthS[i]!), lines.map((i) => sentiment[i]!), SENTIMENT_LABELS).macroF1),
-    toxicityF1: interval((lines) => binaryReport(lines.map((i) => examples[i]!.toxic), lines.map((i) => toxic[i]!)).f1),
-    identityFpr: interval((lines) => {
+    sentimentMacroF1: (lines) => classificationReport(lines.map((i) => truthS[i]!), lines.map((i) => sentiment[i]!), SENTIMENT_LABELS).macroF1,
+    toxicityF1: (lines) => binaryReport(lines.map((i) => examples[i]!.toxic), lines.map((i) => toxic[i]!)).f1,
+    identityFpr: (lines) => {
       let n = 0, k = 0;
       for (const i of lines) {
         if (!identityClean[i]) continue;
@@ -119,8 +114,52 @@ function modelIntervals(examples: readonly ChatExample[], sentiment: readonly nu
         if (toxic[i]) k++;
       }
       return n === 0 ? 0 : k / n;
-    }),
+    },
   };
+}
+
+/** The split's lines as the bootstrap draws them: per template group, per template, its lines. */
+function templateStrata(examples: readonly ChatExample[]): number[][][] {
+  const byGroup = new Map<string, Map<string, number[]>>();
+  examples.forEach((e, i) => {
+    const group = e.template.slice(0, e.template.lastIndexOf('/'));
+    const templates = byGroup.get(group) ?? byGroup.set(group, new Map()).get(group)!;
+    const lines = templates.get(e.template) ?? templates.set(e.template, []).get(e.template)!;
+    lines.push(i);
+  });
+  return [...byGroup.values()].map((t) => [...t.values()]);
+}
+
+/** `statistic`'s interval for each figure, over the same resamples of `examples`' templates. */
+function figureIntervals(examples: readonly ChatExample[], statistic: (figure: Figure) => (lines: readonly number[]) => number): Record<Figure, Interval> {
+  const strata = templateStrata(examples);
+  const interval = (f: Figure): Interval => clusterBootstrapInterval(strata, statistic(f), BOOTSTRAP);
+  return { sentimentMacroF1: interval('sentimentMacroF1'), toxicityF1: interval('toxicityF1'), identityFpr: interval('identityFpr') };
+}
+
+/** One model's figures against another's on the same lines: both, and the paired interval of the difference. */
+export interface ChatComparison {
+  split: Split;
+  figures: Record<Figure, { model: number; other: number; difference: Interval }>;
+}
+
+/**
+ * Compares `model` with `other` on the `split` lines: each figure for both, and a 95 %
+ * interval of model − other from the same template resamples for both (paired, so what
+ * the two share cancels). An interval that holds 0 says the held-out lines cannot tell them apart.
+ */
+export function compareChat(model: ChatClassifier, other: ChatClassifier, corpus: readonly ChatExample[], split: Split = 'test'): ChatComparison {
+  const examples = corpus.filter((e) => e.split === split);
+  if (examples.length === 0) throw new Error(`the corpus has no '${split}' lines`);
+  const texts = examples.map((e) => e.text);
+  const [a, b] = [model, other].map((c) => {
+    const scores = c.score(texts);
+    return figureFunctions(examples, scores.map((s) => sentimentIndex(s.sentiment)), scores.map((s) => s.toxic));
+  }) as [FigureFunctions, FigureFunctions];
+  const difference = figureIntervals(examples, (f) => (lines) => a[f](lines) - b[f](lines));
+  const all = examples.map((_, i) => i);
+  const entry = (f: Figure) => ({ model: a[f](all), other: b[f](all), difference: difference[f] });
+  return { split, figures: { sentimentMacroF1: entry('sentimentMacroF1'), toxicityF1: entry('toxicityF1'), identityFpr: entry('identityFpr') } };
 }
 
 /**
@@ -143,13 +182,14 @@ export function evaluateChat(classifier: ChatClassifier, corpus: readonly ChatEx
     if (s.sentiment === e.sentiment && s.toxic === (e.toxic === 1)) return [];
     return [{ text: e.text, truth: `${e.sentiment}${e.toxic ? '+toxic' : ''}`, predicted: `${s.sentiment}${s.toxic ? '+toxic' : ''}` }];
   });
+  const figures = figureFunctions(examples, modelSent, modelTox);
   return {
     split,
     lines: examples.length,
     toxicLines: examples.filter((e) => e.toxic === 1).length,
     identityCleanLines: examples.filter((e) => e.toxic === 0 && e.tags.includes('identity')).length,
     model: systemMetrics(examples, modelSent, modelTox),
-    intervals: modelIntervals(examples, modelSent, modelTox),
+    intervals: figureIntervals(examples, (f) => figures[f]),
     afinn: systemMetrics(examples, afinnScores.map((s) => sentimentIndex(afinnSentiment(s))), afinnScores.map((s) => s <= afinnToxicThreshold)),
     obscenity: systemMetrics(examples, null, examples.map((e) => obscenityFlags(e.text))),
     afinnToxicThreshold,
@@ -179,6 +219,21 @@ export function metricsTable(e: ChatEvaluation): string {
   ];
   const head = `| ${e.split} split (${e.lines} lines, ${e.toxicLines} toxic) | chat LSTM | AFINN (toxic if score ≤ ${e.afinnToxicThreshold}) | obscenity | target |\n|---|---|---|---|---|`;
   return [head, ...rows.map(([name, f, target, interval]) => `| ${name} | ${f(e.model)}${interval ? ` (${interval})` : ''} | ${f(e.afinn)} | ${f(e.obscenity)} | ${target} |`)].join('\n');
+}
+
+/** A comparison as a markdown table: both figures, and the difference's interval. */
+export function comparisonTable(c: ChatComparison, modelName: string, otherName: string): string {
+  const rows: Array<[string, Figure, (v: number) => string]> = [
+    ['Sentiment macro-F1', 'sentimentMacroF1', num], ['Toxicity F1', 'toxicityF1', num], ['Identity FPR', 'identityFpr', pct],
+  ];
+  const signed = (v: number, fmt: (v: number) => string) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v))}`;
+  return [
+    `| ${c.split} split | ${modelName} | ${otherName} | difference (95 %, paired over templates) |`, '|---|---|---|---|',
+    ...rows.map(([name, f, fmt]) => {
+      const x = c.figures[f];
+      return `| ${name} | ${fmt(x.model)} | ${fmt(x.other)} | ${signed(x.model - x.other, fmt)} (${signed(x.difference.low, fmt)} to ${signed(x.difference.high, fmt)}) |`;
+    }),
+  ].join('\n');
 }
 
 /** Whether the model meets every target and beats both baselines on each targeted metric. */
@@ -363,6 +418,7 @@ export async function main(argv: string[]): Promise<void> {
       corpus: { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
       'write-card': { type: 'boolean', default: false },
+      against: { type: 'string' },
     },
     strict: true,
   });
@@ -372,6 +428,11 @@ export async function main(argv: string[]): Promise<void> {
   const classifier = await ChatClassifier.load(dir);
   const corpus = await readChatCorpus(values.corpus);
   const evaluation = evaluateChat(classifier, corpus, values.split);
+  if (values.against) {
+    const other = await ChatClassifier.load(path.resolve(values.against));
+    console.log(comparisonTable(compareChat(classifier, other, corpus, values.split), path.relative('.', dir), path.relative('.', path.resolve(values.against))), '\n');
+    other.dispose();
+  }
   classifier.dispose();
   console.log(metricsTable(evaluation));
   const verdict = meetsTargets(evaluation);
