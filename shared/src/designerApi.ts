@@ -204,6 +204,38 @@ export interface RecommendationOutcomes {
   rows: RecommendationOutcomeRow[];
 }
 
+/** Where a reviewed chat flag came from. */
+export type ChatReviewSource = 'mask' | 'hold' | 'block' | 'review' | 'report';
+
+/** How moderators resolved the chat flags of one source and one band of the model's toxicity. */
+export interface ChatReviewRow {
+  /**
+   * The chat pipeline's call on the line — masked, held or blocked, or `review` (delivered,
+   * flagged because it names a group) — or `report`: a player reported it, whatever the model said.
+   */
+  source: ChatReviewSource;
+  /** The model's toxicity for the line, in [from, from + 0.1); null: not scored (model down, or the line was erased). */
+  toxicityFrom: number | null;
+  /** Moderators warned, muted or banned the player for it. */
+  upheld: number;
+  /** Moderators dismissed it, or approved the held line. */
+  dismissed: number;
+}
+
+/**
+ * `GET /api/designer/models/chat/reviews?since=&until=`: what moderators made of the chat flags
+ * they resolved in [since, until) — the chat model measured against the people who read its calls.
+ * Flags closed along with a sanction on another flag (`coveredBy`) were not read one by one and are left out.
+ */
+export interface ChatModelReviews {
+  since: string;
+  until: string;
+  /** Per source: upheld / (upheld + dismissed), null while none is resolved. */
+  bySource: Array<{ source: ChatReviewSource; upheld: number; dismissed: number; upheldRate: number | null }>;
+  /** Per source and toxicity band, lowest band first. */
+  rows: ChatReviewRow[];
+}
+
 export interface LobbyRecommendations {
   /** Best guess of the player's mode and loadout from their last matches (null: new player). */
   mode: { value: Mode; why: string } | null;

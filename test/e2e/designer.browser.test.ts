@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ARENA_ROOM, KNOB_NAMES,
-  type DryRunReport, type LiveRoom, type RecommendationOutcomes, type RuleSetVersionDetail,
+  type ChatModelReviews, type DryRunReport, type LiveRoom, type RecommendationOutcomes, type RuleSetVersionDetail,
 } from '@pulse-arena/shared';
 import { launchChromium, type ChromiumSession } from './chromium.js';
 import { apiCall, loginToken, signIn } from './consoleSession.js';
@@ -234,6 +234,17 @@ describe('designer console in the browser', () => {
       expect(await page.locator('#outcomes-body tr[data-kind]').count()).toBe(outcomes.rows.length);
     }
     await page.screenshot({ path: path.join(ARTIFACTS, 'designer-outcomes.png') });
+
+    // The chat model against the moderators, in the Models tab: the rows the API counts.
+    const reviewsAnswer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/designer/models/chat/reviews', WAIT);
+    await page.locator('#tab-models').click();
+    const reviews = (await (await reviewsAnswer).json()) as ChatModelReviews;
+    await page.locator('#reviews-body tr').first().waitFor(WAIT);
+    if (reviews.bySource.length === 0) {
+      expect(await page.locator('#reviews-body').textContent()).toContain('No chat flags resolved by a moderator in the last 7 days.');
+    } else {
+      expect(await page.locator('#reviews-body tr[data-source]').count()).toBe(reviews.bySource.length);
+    }
 
     // (d) Nothing went wrong in the page.
     expect(pageProblems).toEqual([]);

@@ -83,6 +83,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/designer/live', expect: designers(200) },
   { method: 'GET', path: '/api/designer/models', expect: designers(200) },
   { method: 'GET', path: '/api/designer/recommendations', expect: designers(200) },
+  { method: 'GET', path: '/api/designer/models/chat/reviews', expect: designers(200) },
   // Moderator console
   { method: 'GET', path: '/api/moderation/flags', expect: staffOnly(200) },
   { method: 'GET', path: `/api/moderation/flags/${none}`, expect: staffOnly(404) },

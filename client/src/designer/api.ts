@@ -4,7 +4,7 @@
  * {@link onAuthFailure}, so the page can show the login or the refusal wherever the session ran out.
  */
 import type {
-  DryRunReport, DryRunRequest, LiveRoom, ModelStatusReport, PublishResponse, RecommendationOutcomes,
+  ChatModelReviews, DryRunReport, DryRunRequest, LiveRoom, ModelStatusReport, PublishResponse, RecommendationOutcomes,
   RuleSet, RuleSetVersionDetail, RuleSetVersionSummary,
 } from '@pulse-arena/shared';
 import { authApi, jsonRequester, type AuthFailureHandler } from '../console/http.js';
@@ -33,6 +33,8 @@ export const api = {
   dryRun: (body: DryRunRequest, signal: AbortSignal) => post<DryRunReport>('/api/designer/dry-run', body, signal),
   live: (signal: AbortSignal) => get<LiveRoom[]>('/api/designer/live', signal),
   models: (signal: AbortSignal) => get<ModelStatusReport>('/api/designer/models', signal),
+  chatReviews: (since: Date, until: Date, signal: AbortSignal) =>
+    get<ChatModelReviews>(`/api/designer/models/chat/reviews?since=${since.toISOString()}&until=${until.toISOString()}`, signal),
   outcomes: (since: Date, until: Date, signal: AbortSignal) =>
     get<RecommendationOutcomes>(`/api/designer/recommendations?since=${since.toISOString()}&until=${until.toISOString()}`, signal),
 };

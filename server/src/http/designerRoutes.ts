@@ -7,8 +7,8 @@
 import express, { type Router } from 'express';
 import {
   MAX_PUBLISH_NOTE, OUTCOME_WINDOW_DEFAULT_MS, OUTCOME_WINDOW_MAX_MS, isUuid, parseRuleSet,
-  type DecisionRecord, type LiveRoom, type ModelStatusReport, type PublishResponse, type RecommendationOutcomes,
-  type ValidationResponse,
+  type ChatModelReviews, type ChatReviewRow, type ChatReviewSource, type DecisionRecord, type LiveRoom, type ModelStatusReport,
+  type PublishResponse, type RecommendationOutcomes, type ValidationResponse,
 } from '@pulse-arena/shared';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Accounts } from '../auth/accounts.js';
@@ -148,15 +148,9 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
   // Did players take the director's advice? Counted in the database, one row per rule and kind.
   router.get('/api/designer/recommendations', async (req, res) => {
     if (!opts.prisma) return void res.status(503).json({ error: 'recommendation outcomes need a database' });
-    const q = req.query as Record<string, unknown>;
-    const until = q.until === undefined ? new Date() : parseTime(q.until);
-    if (!until) return void res.status(400).json({ error: 'until: must be an ISO date-time' });
-    const since = q.since === undefined ? new Date(until.getTime() - OUTCOME_WINDOW_DEFAULT_MS) : parseTime(q.since);
-    if (!since) return void res.status(400).json({ error: 'since: must be an ISO date-time' });
-    if (since >= until) return void res.status(400).json({ error: 'since: must be before until' });
-    if (until.getTime() - since.getTime() > OUTCOME_WINDOW_MAX_MS) {
-      return void res.status(400).json({ error: `since: the window is at most ${OUTCOME_WINDOW_MAX_MS / 86_400_000} days` });
-    }
+    const window = parseWindow(req.query as Record<string, unknown>);
+    if ('error' in window) return void res.status(400).json(window);
+    const { since, until } = window;
     // Times are stored as UTC wall-clock timestamps; ISO strings cast to timestamp keep them so.
     const rows = await opts.prisma.$queryRaw<Array<{ ruleId: string | null; kind: string; shown: number; accepted: number; dismissed: number; ignored: number; pending: number }>>`
       SELECT d."ruleId" AS "ruleId", r."kind" AS "kind", count(*)::int AS "shown",
@@ -178,6 +172,53 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
           acceptance: answered === 0 ? null : r.accepted / answered,
         };
       }),
+    };
+    res.json(body);
+  });
+
+  // The chat model against the moderators who read its calls: upheld or dismissed, by source and toxicity band.
+  router.get('/api/designer/models/chat/reviews', async (req, res) => {
+    if (!opts.prisma) return void res.status(503).json({ error: 'chat reviews need a database' });
+    const window = parseWindow(req.query as Record<string, unknown>);
+    if ('error' in window) return void res.status(400).json(window);
+    const { since, until } = window;
+    // A flag's outcome is the last verdict a moderator gave it in the window (a later one replaces an earlier).
+    const rows = await opts.prisma.$queryRaw<Array<{ kind: string; decision: string | null; band: number | null; upheld: number; dismissed: number }>>`
+      SELECT f."kind" AS "kind", f."decision" AS "decision",
+        -- LEAST would turn a missing score into band 9: it skips NULLs.
+        (CASE WHEN m."toxicity" IS NULL THEN NULL ELSE least(floor(m."toxicity" * 10), 9) END)::int AS "band",
+        (count(*) FILTER (WHERE a."action" IN ('warn', 'mute', 'ban')))::int AS "upheld",
+        (count(*) FILTER (WHERE a."action" IN ('dismiss', 'approve')))::int AS "dismissed"
+      FROM (
+        SELECT DISTINCT ON ("flagId") "flagId", "action" FROM "ModerationAction"
+        WHERE "flagId" IS NOT NULL AND "action" IN ('warn', 'mute', 'ban', 'dismiss', 'approve')
+          AND ("details"->>'coveredBy') IS NULL
+          AND "at" >= ${since.toISOString()}::timestamp(3) AND "at" < ${until.toISOString()}::timestamp(3)
+        ORDER BY "flagId", "at" DESC, "id" DESC
+      ) a
+      JOIN "Flag" f ON f."id" = a."flagId"
+      LEFT JOIN "ChatMessage" m ON m."id" = f."messageId"
+      WHERE f."kind" IN ('chat', 'report')
+      GROUP BY 1, 2, 3`;
+    const sourceOf = (kind: string, decision: string | null): ChatReviewSource | null => {
+      if (kind === 'report') return 'report';
+      return decision === 'allow' ? 'review' : decision === 'mask' || decision === 'hold' || decision === 'block' ? decision : null;
+    };
+    const out: ChatReviewRow[] = rows.flatMap((r) => {
+      const source = sourceOf(r.kind, r.decision);
+      return source ? [{ source, toxicityFrom: r.band === null ? null : r.band / 10, upheld: r.upheld, dismissed: r.dismissed }] : [];
+    });
+    const order: readonly ChatReviewSource[] = ['block', 'hold', 'mask', 'review', 'report'];
+    out.sort((x, y) => order.indexOf(x.source) - order.indexOf(y.source) || (x.toxicityFrom ?? -1) - (y.toxicityFrom ?? -1));
+    const body: ChatModelReviews = {
+      since: since.toISOString(), until: until.toISOString(),
+      bySource: order.flatMap((source) => {
+        const mine = out.filter((r) => r.source === source);
+        if (mine.length === 0) return [];
+        const upheld = mine.reduce((n, r) => n + r.upheld, 0), dismissed = mine.reduce((n, r) => n + r.dismissed, 0);
+        return [{ source, upheld, dismissed, upheldRate: upheld + dismissed === 0 ? null : upheld / (upheld + dismissed) }];
+      }),
+      rows: out,
     };
     res.json(body);
   });
@@ -231,6 +272,17 @@ function parseTime(raw: unknown): Date | null {
   if (typeof raw !== 'string' || raw.length > 40) return null;
   const d = new Date(raw);
   return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** A report's `since`/`until` query (default: the last day; at most a month), or the reason it is refused. */
+function parseWindow(q: Record<string, unknown>): { since: Date; until: Date } | { error: string } {
+  const until = q.until === undefined ? new Date() : parseTime(q.until);
+  if (!until) return { error: 'until: must be an ISO date-time' };
+  const since = q.since === undefined ? new Date(until.getTime() - OUTCOME_WINDOW_DEFAULT_MS) : parseTime(q.since);
+  if (!since) return { error: 'since: must be an ISO date-time' };
+  if (since >= until) return { error: 'since: must be before until' };
+  if (until.getTime() - since.getTime() > OUTCOME_WINDOW_MAX_MS) return { error: `since: the window is at most ${OUTCOME_WINDOW_MAX_MS / 86_400_000} days` };
+  return { since, until };
 }
 
 /** Answers per second from running totals, over the last ~10 s of calls. */
