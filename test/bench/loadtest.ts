@@ -175,10 +175,11 @@ async function main(): Promise<void> {
     const urls = args.url ? [args.url.replace(/\/$/, '')] : servers.map((s) => s.url);
     const monitorPassword = args.url ? process.env.MONITOR_PASSWORD ?? '' : 'bench';
     const scrapeAll = () => Promise.all(urls.map((u) => scrapeMetrics(u)));
+    const allServers = async (read: (s: ServerProcess) => Promise<number>) => (await Promise.all(servers.map(read))).reduce((a, b) => a + b, 0);
     const cpuSeconds = async (ms: readonly Metrics[]) => (servers.length
-      ? (await Promise.all(servers.map((s) => s.cpuMs()))).reduce((a, b) => a + b, 0) / 1000
+      ? (await allServers((s) => s.cpuMs())) / 1000
       : ms.reduce((a, m) => a + (m.get('pulse_process_cpu_seconds_total') ?? NaN), 0));
-    const mainCpuMs = async () => (servers.length ? (await Promise.all(servers.map((s) => s.mainThreadCpuMs()))).reduce((a, b) => a + b, 0) : undefined);
+    const mainCpuMs = async () => (servers.length ? allServers((s) => s.mainThreadCpuMs()) : undefined);
     for (const u of urls) await waitForModels(u);
     const joinStart = performance.now();
     bots.push(...startBots(urls));

@@ -106,15 +106,7 @@ function figureFunctions(examples: readonly ChatExample[], sentiment: readonly n
   return {
     sentimentMacroF1: (lines) => classificationReport(lines.map((i) => truthS[i]!), lines.map((i) => sentiment[i]!), SENTIMENT_LABELS).macroF1,
     toxicityF1: (lines) => binaryReport(lines.map((i) => examples[i]!.toxic), lines.map((i) => toxic[i]!)).f1,
-    identityFpr: (lines) => {
-      let n = 0, k = 0;
-      for (const i of lines) {
-        if (!identityClean[i]) continue;
-        n++;
-        if (toxic[i]) k++;
-      }
-      return n === 0 ? 0 : k / n;
-    },
+    identityFpr: (lines) => rate(lines.map((i) => toxic[i]!), lines.map((i) => identityClean[i]!)),
   };
 }
 
@@ -429,8 +421,9 @@ export async function main(argv: string[]): Promise<void> {
   const corpus = await readChatCorpus(values.corpus);
   const evaluation = evaluateChat(classifier, corpus, values.split);
   if (values.against) {
-    const other = await ChatClassifier.load(path.resolve(values.against));
-    console.log(comparisonTable(compareChat(classifier, other, corpus, values.split), path.relative('.', dir), path.relative('.', path.resolve(values.against))), '\n');
+    const otherDir = path.resolve(values.against);
+    const other = await ChatClassifier.load(otherDir);
+    console.log(comparisonTable(compareChat(classifier, other, corpus, values.split), path.relative('.', dir), path.relative('.', otherDir)), '\n');
     other.dispose();
   }
   classifier.dispose();

@@ -93,9 +93,10 @@ export interface ArenaServices {
   lockRoomsWhenFull?: boolean;
 }
 
-let services: Required<ArenaServices> = {
+/** The services in use; the player limit lives in {@link capacity}. */
+let services: Required<Omit<ArenaServices, 'maxPlayers'>> = {
   recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS, rules: null, roomFinder: null,
-  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null, maxPlayers: null, lockRoomsWhenFull: false,
+  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null, lockRoomsWhenFull: false,
 };
 let chatPipeline = new ChatPipeline(null);
 /** Players seated in this process's arena rooms (the capacity's count). */
@@ -134,7 +135,7 @@ export function setArenaServices(next: ArenaServices): void {
   services = {
     recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null,
     roomFinder: next.roomFinder ?? null, moderation: next.moderation ?? null, chatPolicy: next.chatPolicy ?? DEFAULT_CHAT_POLICY,
-    accounts: next.accounts ?? null, maxPlayers: next.maxPlayers ?? null, lockRoomsWhenFull: next.lockRoomsWhenFull ?? false,
+    accounts: next.accounts ?? null, lockRoomsWhenFull: next.lockRoomsWhenFull ?? false,
   };
   chatPipeline = new ChatPipeline(services.inference, services.chatPolicy);
   capacity = nextCapacity;

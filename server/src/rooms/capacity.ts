@@ -80,12 +80,11 @@ export function roomPlacement(limit: number | null): matchMaker.SelectProcessIdC
  * process, that is this process alone.
  */
 export async function deploymentCapacity(local: PlayerCapacity, now: number): Promise<ServerCapacity> {
-  const here = local.players(now);
   const limit = local.limit;
   const others = (await matchMaker.stats.fetchAll()).filter((p) => p.processId !== matchMaker.processId);
   return {
-    full: limit !== null && here >= limit && others.every((p) => p.ccu >= limit),
-    players: here + others.reduce((n, p) => n + p.ccu, 0),
+    full: local.full(now) && others.every((p) => p.ccu >= limit!),
+    players: local.players(now) + others.reduce((n, p) => n + p.ccu, 0),
     maxPlayers: limit === null ? null : limit * (others.length + 1),
   };
 }
