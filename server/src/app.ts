@@ -49,6 +49,8 @@ export interface ArenaServerOptions {
   /** Durable chat, flags and sanctions (null: chat is neither stored nor moderated). */
   moderation?: Moderation | null;
   chatPolicy?: ChatPolicy;
+  /** Each new room's world seed (default random; see ArenaServices.worldSeed). */
+  worldSeed?: () => number;
   /** Scale-out: this process is one of several sharing Redis (presence, driver) and the database. */
   cluster?: { presence: Presence; driver: matchMaker.MatchMakerDriver; publicAddress: string } | null;
 }
@@ -82,6 +84,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     moderation: opts.moderation ?? null, ...(opts.chatPolicy && { chatPolicy: opts.chatPolicy }), accounts: opts.accounts ?? null,
     ...(opts.classifyEveryTicks !== undefined && { classifyEveryTicks: opts.classifyEveryTicks }),
     maxPlayers: opts.maxPlayers ?? null, lockRoomsWhenFull: Boolean(opts.cluster),
+    ...(opts.worldSeed && { worldSeed: opts.worldSeed }),
   });
   serverStats.startEventLoopMonitor();
   const placement = roomPlacement(opts.maxPlayers ?? null);

@@ -46,6 +46,8 @@ export interface BootModels {
   chatPolicy?: ChatPolicy;
   /** The process's player limit (MAX_PLAYERS; default none). */
   maxPlayers?: number;
+  /** Each new room's world seed (default random): pinned where a test needs the same waves every run. */
+  worldSeed?: () => number;
 }
 
 export async function bootArena(recorder: GameRecorder | null = null, models: BootModels = {}): Promise<BootedArena> {
@@ -61,6 +63,7 @@ export async function bootArena(recorder: GameRecorder | null = null, models: Bo
     ...(models.modelApiKey !== undefined && { modelApiKey: models.modelApiKey }),
     ...(models.classifyEveryTicks !== undefined && { classifyEveryTicks: models.classifyEveryTicks }),
     ...(models.maxPlayers !== undefined && { maxPlayers: models.maxPlayers }),
+    ...(models.worldSeed && { worldSeed: models.worldSeed }),
     health: { dbKind: 'none', dbOk: async () => true, writeBacklog: () => 0, writesStored: () => 0 },
     clientDist: '/nonexistent',
     monitorPassword: 'test-monitor-password',

@@ -91,12 +91,22 @@ export interface ArenaServices {
    * "server full" rather than "room locked".
    */
   lockRoomsWhenFull?: boolean;
+  /**
+   * Picks each new room's world seed (default: a random one). The seed is in the room's
+   * "room created" log line, so its waves can be played again; tests pin it so a room rolls
+   * the same waves every run.
+   */
+  worldSeed?: () => number;
+}
+
+function randomWorldSeed(): number {
+  return randomInt(2 ** 31);
 }
 
 /** The services in use; the player limit lives in {@link capacity}. */
 let services: Required<Omit<ArenaServices, 'maxPlayers'>> = {
   recorder: null, inference: null, classifyEveryTicks: DEFAULT_CLASSIFY_EVERY_TICKS, rules: null, roomFinder: null,
-  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null, lockRoomsWhenFull: false,
+  moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null, lockRoomsWhenFull: false, worldSeed: randomWorldSeed,
 };
 let chatPipeline = new ChatPipeline(null);
 /** Players seated in this process's arena rooms (the capacity's count). */
@@ -135,7 +145,7 @@ export function setArenaServices(next: ArenaServices): void {
   services = {
     recorder: next.recorder, inference: next.inference, classifyEveryTicks, rules: next.rules ?? null,
     roomFinder: next.roomFinder ?? null, moderation: next.moderation ?? null, chatPolicy: next.chatPolicy ?? DEFAULT_CHAT_POLICY,
-    accounts: next.accounts ?? null, lockRoomsWhenFull: next.lockRoomsWhenFull ?? false,
+    accounts: next.accounts ?? null, lockRoomsWhenFull: next.lockRoomsWhenFull ?? false, worldSeed: next.worldSeed ?? randomWorldSeed,
   };
   chatPipeline = new ChatPipeline(services.inference, services.chatPolicy);
   capacity = nextCapacity;
@@ -233,7 +243,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   override onCreate(options: unknown): void {
     const parsed = parseJoinOptions(options);
     const roomName = parsed.ok && parsed.value.roomName ? parsed.value.roomName : `Arena ${this.roomId}`;
-    this.world = createWorld(randomInt(2 ** 31));
+    const seed = services.worldSeed();
+    this.world = createWorld(seed);
     this.log = log.child({ component: 'room', roomId: this.roomId, matchId: this.matchId });
     this.patchRate = TICK_MS;
     this.setMetadata({ roomName, wave: 0, difficulty: 0 }).catch(() => undefined);
@@ -249,7 +260,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }
     services.recorder?.startMatch({ id: this.matchId, roomId: this.roomId, startedAt: this.startedAt });
     liveArenaRooms.add(this);
-    this.log.info({ roomName }, 'room created');
+    this.log.info({ roomName, seed }, 'room created');
   }
 
   /** Validates join options before a seat is given; the SDK rejects join with this message. */
