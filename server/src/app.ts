@@ -20,6 +20,7 @@ import type { ChatPolicy } from './moderation/chatPipeline.js';
 import type { Moderation } from './moderation/moderation.js';
 import { serverStats } from './stats.js';
 import { log } from './log.js';
+import { startDeadProcessSweep } from './cluster/deadProcesses.js';
 
 export interface ArenaServerOptions {
   recorder: GameRecorder | null;
@@ -98,7 +99,10 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     ...(placement && { selectProcessIdToCreateRoom: placement }),
     express: (app) => mountRoutes(app, { ...opts, rooms }),
   });
+  // Scale-out: rooms and players of a process that died unannounced leave the cluster within seconds.
+  const stopSweep = opts.cluster ? startDeadProcessSweep() : () => undefined;
   server.onShutdown(async () => {
+    stopSweep();
     rooms.stop();
     await opts.onShutdown?.();
   });

@@ -10,6 +10,7 @@ import { matchMaker } from '@colyseus/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { InferenceService, ModelName } from './inference/types.js';
 import { serverStats, type RejectReason, type RollingSamples } from './stats.js';
+import { deadProcessSweeps } from './cluster/deadProcesses.js';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'pulse_' });
@@ -99,6 +100,13 @@ export function installMetrics(sources: MetricsSources): void {
     collect() {
       this.reset();
       this.inc(installed!.capacity().refused);
+    },
+  });
+  new Counter({
+    name: 'pulse_cluster_dead_processes_swept_total', help: 'Processes this one removed from the cluster (rooms, player count) for not answering', registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      this.inc(deadProcessSweeps.swept);
     },
   });
   new Gauge({

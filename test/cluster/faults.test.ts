@@ -9,8 +9,9 @@ import { Client, type Room } from '@colyseus/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ARENA_ROOM, ClientMessage, ServerMessage,
-  type ArenaStateView, type ChatAck, type DirectorMessage, type PlayerHistory, type RuleSet, type WelcomeMessage,
+  type ArenaStateView, type ChatAck, type DirectorMessage, type PlayerHistory, type RuleSet, type ServerCapacity, type WelcomeMessage,
 } from '@pulse-arena/shared';
+import { scrapeMetrics } from '../helpers/metrics.js';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.js';
 import { placeOn, privateClusterSkipReason, staffHeaders, startPrivateCluster, startRedis, type PrivateCluster } from '../helpers/cluster.js';
 
@@ -65,6 +66,19 @@ describe.skipIf(privateClusterSkipReason !== undefined)('scale-out faults: a pro
     expect(onA!.patches - before).toBeGreaterThan(30);
     onA!.room.send(ClientMessage.Chat, { text: 'still here on A', clientId: 'a-after' });
     await vi.waitFor(() => expect(onA!.acks.map((x) => x.clientId)).toContain('a-after'), { timeout: 5_000 });
+
+    // What B left in the shared matchmaker goes soon, not when a join happens to trip over it:
+    // its room leaves A's lobby list, and A's count of the cluster's places and players drops B's.
+    await vi.waitFor(async () => {
+      const listed = (await (await fetch(`${c.a.url}/api/rooms`)).json()) as Array<{ roomId: string }>;
+      expect(listed.map((r) => r.roomId)).not.toContain(onB!.room.roomId);
+      const capacity = (await (await fetch(`${c.a.url}/api/capacity`)).json()) as ServerCapacity;
+      const own = ((await (await fetch(`${c.a.url}/health`)).json()) as { process: { players: number } }).process.players;
+      expect(capacity.players).toBe(own);
+    }, { timeout: 15_000, interval: 250 });
+    console.log(`B's room left A's lobby list ${Date.now() - killedAt} ms after the kill`);
+    const metrics = await scrapeMetrics(c.a.url);
+    expect(metrics.get('pulse_cluster_dead_processes_swept_total')).toBe(1);
 
     // Every line B acknowledged is in the shared database (read through A).
     const auth = await staffHeaders(c.a, 'admin', ADMIN_PASSWORD);
