@@ -20,7 +20,7 @@ import type { ChatPolicy } from './moderation/chatPipeline.js';
 import type { Moderation } from './moderation/moderation.js';
 import { serverStats } from './stats.js';
 import { log } from './log.js';
-import { startDeadProcessSweep } from './cluster/deadProcesses.js';
+import { startClusterSweep } from './cluster/sweep.js';
 
 export interface ArenaServerOptions {
   recorder: GameRecorder | null;
@@ -100,7 +100,7 @@ export function createArenaServer(opts: ArenaServerOptions): Server {
     express: (app) => mountRoutes(app, { ...opts, rooms }),
   });
   // Scale-out: rooms and players of a process that died unannounced leave the cluster within seconds.
-  const stopSweep = opts.cluster ? startDeadProcessSweep() : () => undefined;
+  const stopSweep = opts.cluster ? startClusterSweep() : () => undefined;
   server.onShutdown(async () => {
     stopSweep();
     rooms.stop();

@@ -10,7 +10,7 @@ import { matchMaker } from '@colyseus/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { InferenceService, ModelName } from './inference/types.js';
 import { serverStats, type RejectReason, type RollingSamples } from './stats.js';
-import { deadProcessSweeps } from './cluster/deadProcesses.js';
+import { deadProcessSweeps } from './cluster/sweep.js';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'pulse_' });

@@ -94,6 +94,8 @@ describe.skipIf(privateClusterSkipReason !== undefined)('scale-out faults: a pro
 
   it('Redis restarts: both processes recover — matchmaking and cross-process events work again', async () => {
     const c = cluster!;
+    const playing = [...new Set(players.filter((p) => !p.left).map((p) => p.room.roomId))];
+    expect(playing.length).toBeGreaterThan(0);
     c.redis.kill('SIGKILL');
     await new Promise((r) => c.redis.once('exit', r));
     await new Promise((r) => setTimeout(r, 2_000));
@@ -106,6 +108,15 @@ describe.skipIf(privateClusterSkipReason !== undefined)('scale-out faults: a pro
       await join(c.b, 'after-redis-b');
     }, { timeout: 30_000, interval: 1_000 });
     console.log(`matchmaking works again ${Date.now() - restartedAt} ms after Redis came back`);
+    // The rooms that played on through the outage are listed again (Redis lost their listings),
+    // and the cluster's player count is whole again.
+    await vi.waitFor(async () => {
+      const listed = ((await (await fetch(`${c.a.url}/api/rooms`)).json()) as Array<{ roomId: string }>).map((r) => r.roomId);
+      expect(listed).toEqual(expect.arrayContaining(playing));
+      const capacity = (await (await fetch(`${c.a.url}/api/capacity`)).json()) as ServerCapacity;
+      expect(capacity.players).toBe(players.filter((p) => !p.left).length);
+    }, { timeout: 15_000, interval: 250 });
+    console.log(`rooms that played through the outage listed again ${Date.now() - restartedAt} ms after Redis came back`);
 
     // Pub/sub again: a rule set published through A reaches a room on B.
     const [onB] = await placeOn((i) => join(c.a, `r${i}`), [c.b]);
