@@ -251,12 +251,13 @@ export class Moderation {
       if (network) details.guestNetworkUntil = network.until.toISOString();
       await this.sanctions.add(before.playerId, req.action === 'warn' ? 'warning' : req.action, note, moderator, until, network);
     }
-    const { flag, entry } = await this.transition(id, moderator, req.action, note, details, (f) => {
+    const covering = req.resolveOthers !== false && flagKindsCoveredBy(req.action).length > 0;
+    const { flag, entry, alsoResolved } = await this.transition(id, moderator, req.action, note, details, (f) => {
       this.assertClaimable(f, moderator);
       return req.action === 'escalate'
         ? { status: 'escalated', assignee: null }
         : { status: 'resolved', assignee: moderator, resolvedAt: new Date() };
-    });
+    }, covering ? req.action : null);
     let effect: string;
     switch (req.action) {
       case 'warn': effect = `warning shown to ${this.effects.warn(flag.playerId, note)} live session(s)${this.effects.countedWhere}`; break;
@@ -273,39 +274,8 @@ export class Moderation {
       case 'escalate': effect = 'escalated: back in the queue for a senior moderator'; break;
       default: effect = before.decision === 'hold' ? 'dismissed; the held message stays undelivered' : 'dismissed';
     }
-    const alsoResolved = req.resolveOthers === false ? [] : await this.resolveCovered(flag, moderator, req.action, note, details);
     if (alsoResolved.length) effect += `; ${alsoResolved.length} other open flag(s) of this player resolved with it`;
     return { flag, audit: entry, effect, alsoResolved };
-  }
-
-  /**
-   * Resolves the player's other open flags that a sanction on `flag` answers
-   * ({@link flagsCoveredBy}), in one transaction with the rows locked: each gets an audit
-   * entry of the same action that names the flag it was taken on (`details.coveredBy`). No
-   * second sanction is added: the player was warned, muted or banned once.
-   */
-  private async resolveCovered(
-    flag: FlagSummary, moderator: string, action: ModerationActionKind, note: string, details: Record<string, unknown>,
-  ): Promise<FlagSummary[]> {
-    if (flagKindsCoveredBy(action).length === 0) return [];
-    const rows = await this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT "id" FROM "Flag" WHERE "playerId" = ${flag.playerId}::uuid AND "status" IN ('open', 'claimed') FOR UPDATE`;
-      const open = await tx.flag.findMany({ where: { playerId: flag.playerId, status: { in: ['open', 'claimed'] } }, orderBy: { createdAt: 'asc' } });
-      const covered = flagsCoveredBy(action, flag, moderator, open.map(summary));
-      const now = new Date();
-      const out: FlagRow[] = [];
-      for (const { id } of covered) {
-        out.push(await tx.flag.update({ where: { id }, data: { status: 'resolved', assignee: moderator, resolvedAt: now, updatedAt: now } }));
-        await tx.moderationAction.create({
-          data: {
-            id: randomUUID(), moderator, action, flagId: id, playerId: flag.playerId, note,
-            details: { ...details, coveredBy: flag.id } as Prisma.InputJsonObject,
-          },
-        });
-      }
-      return out;
-    });
-    return rows.map((r) => this.emit(r));
   }
 
   /**
@@ -440,24 +410,54 @@ export class Moderation {
   }
 
   /** Moves a flag and appends the audit entry in one transaction, then tells the stream. */
+  /**
+   * Moves flag `id` by `next` and logs the action, in one transaction with the row locked.
+   * `covers` (a warn, mute or ban that answers the player's other flags, see
+   * {@link flagsCoveredBy}) resolves those flags in the same transaction: each gets an
+   * audit entry of the same action naming the flag it was taken on (`details.coveredBy`),
+   * and no second sanction is added. The action and what it covers land together or not at all.
+   */
   private async transition(
     id: string, moderator: string, action: AuditEntry['action'], note: string, details: Record<string, unknown>,
     next: (f: FlagRow) => { status: FlagStatus; assignee: string | null; resolvedAt?: Date },
-  ): Promise<{ flag: FlagSummary; entry: AuditEntry }> {
-    const { row, entry } = await this.prisma.$transaction(async (tx) => {
-      // Row lock: two moderators acting on one flag at once are serialised, the second sees the first's result.
-      const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Flag" WHERE "id" = ${id}::uuid FOR UPDATE`;
-      if (locked.length === 0) throw new ModerationError(404, `no flag ${id}`);
+    covers: ModerationActionKind | null = null,
+  ): Promise<{ flag: FlagSummary; entry: AuditEntry; alsoResolved: FlagSummary[] }> {
+    const { row, entry, covered } = await this.prisma.$transaction(async (tx) => {
+      const target = await tx.flag.findUnique({ where: { id }, select: { playerId: true } });
+      if (!target) throw new ModerationError(404, `no flag ${id}`);
+      // Row locks: two moderators acting on one flag at once are serialised, the second sees the
+      // first's result. Covering locks the player's open flags too, always in id order, so two
+      // moderators acting on two flags of one player wait for each other instead of deadlocking.
+      if (covers) {
+        await tx.$queryRaw`SELECT "id" FROM "Flag" WHERE "playerId" = ${target.playerId}::uuid
+          AND ("id" = ${id}::uuid OR "status" IN ('open', 'claimed')) ORDER BY "id" FOR UPDATE`;
+      } else {
+        await tx.$queryRaw`SELECT "id" FROM "Flag" WHERE "id" = ${id}::uuid FOR UPDATE`;
+      }
       const f = (await tx.flag.findUnique({ where: { id } }))!;
       if (action === 'claim' && f.status === 'claimed' && f.assignee !== moderator) throw new ModerationError(409, `flag is claimed by ${f.assignee}`);
       const change = next(f);
-      const row = await tx.flag.update({ where: { id }, data: { ...change, updatedAt: new Date() } });
+      const now = new Date();
+      const row = await tx.flag.update({ where: { id }, data: { ...change, updatedAt: now } });
       const entry = await tx.moderationAction.create({
         data: { id: randomUUID(), moderator, action, flagId: id, playerId: f.playerId, note, details: details as Prisma.InputJsonObject },
       });
-      return { row, entry };
+      const covered: FlagRow[] = [];
+      if (covers) {
+        const open = await tx.flag.findMany({ where: { playerId: f.playerId, status: { in: ['open', 'claimed'] } }, orderBy: { createdAt: 'asc' } });
+        for (const other of flagsCoveredBy(covers, row, moderator, open.map(summary))) {
+          covered.push(await tx.flag.update({ where: { id: other.id }, data: { status: 'resolved', assignee: moderator, resolvedAt: row.resolvedAt ?? now, updatedAt: now } }));
+          await tx.moderationAction.create({
+            data: {
+              id: randomUUID(), moderator, action, flagId: other.id, playerId: f.playerId, note,
+              details: { ...details, coveredBy: id } as Prisma.InputJsonObject,
+            },
+          });
+        }
+      }
+      return { row, entry, covered };
     });
-    return { flag: this.emit(row), entry: audit(entry) };
+    return { flag: this.emit(row), entry: audit(entry), alsoResolved: covered.map((r) => this.emit(r)) };
   }
 
   private emit(row: FlagRow): FlagSummary {
