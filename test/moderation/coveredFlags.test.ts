@@ -1,8 +1,8 @@
 /**
  * A sanction and the player's other flags it answers are resolved in one transaction
  * (`Moderation.act` with resolveOthers, on PGlite and on PostgreSQL with TEST_DATABASE_URL):
- * when resolving a covered flag fails, the acted-on flag stays as it was and no audit entry
- * is kept; two moderators acting at once on two flags of one player are serialised (one
+ * when resolving a covered flag fails, the acted-on flag stays as it was and neither a
+ * sanction nor an audit entry is kept; two moderators acting at once on two flags of one player are serialised (one
  * resolves all of them, the other is told the flag is resolved), never deadlocked.
  */
 import { randomUUID } from 'node:crypto';
@@ -52,8 +52,9 @@ for (const impl of implementations) {
     const mute: ModerationActionRequest = { action: 'mute', note: 'cool off', durationSeconds: 600 };
     const statusOf = async (id: string) => (await db.prisma.flag.findUnique({ where: { id } }))!.status;
     const auditOf = (flagId: string) => db.prisma.moderationAction.findMany({ where: { flagId } });
+    const sanctionsOf = async (playerId: string) => (await db.prisma.sanction.findMany({ where: { playerId } })).map((r) => r.kind);
 
-    it('when a covered flag cannot be resolved, the acted-on flag is left as it was and nothing is logged', async () => {
+    it('when a covered flag cannot be resolved, the acted-on flag is left as it was: no sanction, nothing logged', async () => {
       const player = randomUUID();
       const acted = await masked(player);
       const covered = await masked(player);
@@ -69,10 +70,14 @@ for (const impl of implementations) {
       }
       expect([await statusOf(acted), await statusOf(covered)]).toEqual(['open', 'open']);
       expect([...await auditOf(acted), ...await auditOf(covered)]).toEqual([]);
+      expect(await sanctionsOf(player)).toEqual([]);
+      expect(moderation.sanctions.muteEnds(player, Date.now())).toBe(0);
       // Acted on again, both are resolved together.
       const result = await moderation.act(acted, 'mia', mute);
       expect(result.alsoResolved.map((f) => f.id)).toEqual([covered]);
       expect([await statusOf(acted), await statusOf(covered)]).toEqual(['resolved', 'resolved']);
+      expect(await sanctionsOf(player)).toEqual(['mute']);
+      expect(moderation.sanctions.muteEnds(player, Date.now())).toBeGreaterThan(Date.now());
     });
 
     it('two moderators acting at once on two flags of one player: one resolves them all, the other is told, no deadlock', async () => {
@@ -92,6 +97,8 @@ for (const impl of implementations) {
         expect(await statusOf(id)).toBe('resolved');
         expect(await auditOf(id)).toHaveLength(1); // resolved once: by the action, or as covered by it
       }
+      // Only the action that was carried out sanctioned the player.
+      expect(await sanctionsOf(player)).toEqual([won[0] === a ? 'mute' : 'warning']);
     });
   });
 }

@@ -16,7 +16,7 @@ import {
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { chatLine, insertFlagSql, type ChatStore, type FlagRow, type StoredChat } from './chatStore.js';
 import type { PipelineResult } from './chatPipeline.js';
-import { inForce, sanctionView, type Sanctions } from './sanctions.js';
+import { inForce, sanctionView, type NewSanction, type Sanctions } from './sanctions.js';
 import { soloBus, type ClusterBus } from '../cluster/bus.js';
 
 /** What moderator actions do to players who are online now (implemented over the live rooms). */
@@ -244,12 +244,14 @@ export class Moderation {
       const msg = await this.prisma.chatMessage.findUnique({ where: { id: before.messageId }, select: { held: true } });
       if (!msg?.held) throw new ModerationError(409, 'approve: the message is not held (already delivered, or refused)');
     }
-    // The sanction row is committed before the flag moves, so a crash between them leaves the flag to redo, never a lost mute.
+    // The sanction is written in the flag's transaction: the moderator is answered only when
+    // both are stored, and a refused action (another moderator got there first) sanctions nobody.
+    let sanction: NewSanction | null = null;
     if (req.action === 'warn' || req.action === 'mute' || req.action === 'ban') {
       this.assertClaimable(before, moderator);
       const network = req.action === 'ban' ? await this.guestNetwork(before.playerId) : null;
       if (network) details.guestNetworkUntil = network.until.toISOString();
-      await this.sanctions.add(before.playerId, req.action === 'warn' ? 'warning' : req.action, note, moderator, until, network);
+      sanction = { playerId: before.playerId, kind: req.action === 'warn' ? 'warning' : req.action, reason: note, by: moderator, until, network };
     }
     const covering = req.resolveOthers !== false && flagKindsCoveredBy(req.action).length > 0;
     const { flag, entry, alsoResolved } = await this.transition(id, moderator, req.action, note, details, (f) => {
@@ -257,7 +259,8 @@ export class Moderation {
       return req.action === 'escalate'
         ? { status: 'escalated', assignee: null }
         : { status: 'resolved', assignee: moderator, resolvedAt: new Date() };
-    }, covering ? req.action : null);
+    }, { covers: covering ? req.action : null, sanction });
+    if (sanction) this.sanctions.applied(sanction);
     let effect: string;
     switch (req.action) {
       case 'warn': effect = `warning shown to ${this.effects.warn(flag.playerId, note)} live session(s)${this.effects.countedWhere}`; break;
@@ -409,10 +412,11 @@ export class Moderation {
     if (f.status === 'claimed' && f.assignee !== moderator) throw new ModerationError(409, `flag is claimed by ${f.assignee}`);
   }
 
-  /** Moves a flag and appends the audit entry in one transaction, then tells the stream. */
   /**
-   * Moves flag `id` by `next` and logs the action, in one transaction with the row locked.
-   * `covers` (a warn, mute or ban that answers the player's other flags, see
+   * Moves flag `id` by `next` and logs the action, in one transaction with the row locked,
+   * then tells the stream.
+   * `also.sanction` is written in the same transaction (the caller applies it after). `also.covers`
+   * (a warn, mute or ban that answers the player's other flags, see
    * {@link flagsCoveredBy}) resolves those flags in the same transaction: each gets an
    * audit entry of the same action naming the flag it was taken on (`details.coveredBy`),
    * and no second sanction is added. The action and what it covers land together or not at all.
@@ -420,7 +424,7 @@ export class Moderation {
   private async transition(
     id: string, moderator: string, action: AuditEntry['action'], note: string, details: Record<string, unknown>,
     next: (f: FlagRow) => { status: FlagStatus; assignee: string | null; resolvedAt?: Date },
-    covers: ModerationActionKind | null = null,
+    also: { covers: ModerationActionKind | null; sanction: NewSanction | null } = { covers: null, sanction: null },
   ): Promise<{ flag: FlagSummary; entry: AuditEntry; alsoResolved: FlagSummary[] }> {
     const { row, entry, covered } = await this.prisma.$transaction(async (tx) => {
       const target = await tx.flag.findUnique({ where: { id }, select: { playerId: true } });
@@ -428,7 +432,7 @@ export class Moderation {
       // Row locks: two moderators acting on one flag at once are serialised, the second sees the
       // first's result. Covering locks the player's open flags too, always in id order, so two
       // moderators acting on two flags of one player wait for each other instead of deadlocking.
-      if (covers) {
+      if (also.covers) {
         await tx.$queryRaw`SELECT "id" FROM "Flag" WHERE "playerId" = ${target.playerId}::uuid
           AND ("id" = ${id}::uuid OR "status" IN ('open', 'claimed')) ORDER BY "id" FOR UPDATE`;
       } else {
@@ -437,15 +441,16 @@ export class Moderation {
       const f = (await tx.flag.findUnique({ where: { id } }))!;
       if (action === 'claim' && f.status === 'claimed' && f.assignee !== moderator) throw new ModerationError(409, `flag is claimed by ${f.assignee}`);
       const change = next(f);
+      if (also.sanction) await this.sanctions.write(tx, also.sanction);
       const now = new Date();
       const row = await tx.flag.update({ where: { id }, data: { ...change, updatedAt: now } });
       const entry = await tx.moderationAction.create({
         data: { id: randomUUID(), moderator, action, flagId: id, playerId: f.playerId, note, details: details as Prisma.InputJsonObject },
       });
       const covered: FlagRow[] = [];
-      if (covers) {
+      if (also.covers) {
         const open = await tx.flag.findMany({ where: { playerId: f.playerId, status: { in: ['open', 'claimed'] } }, orderBy: { createdAt: 'asc' } });
-        for (const other of flagsCoveredBy(covers, row, moderator, open.map(summary))) {
+        for (const other of flagsCoveredBy(also.covers, row, moderator, open.map(summary))) {
           covered.push(await tx.flag.update({ where: { id: other.id }, data: { status: 'resolved', assignee: moderator, resolvedAt: row.resolvedAt ?? now, updatedAt: now } }));
           await tx.moderationAction.create({
             data: {

@@ -26,6 +26,17 @@ export const GUEST_NETWORK_BAN_MS = 24 * 3600_000;
 /** A network refused to guests: until when, why, and whose ban it came from. */
 interface NetworkBan { until: number; reason: string; playerId: string }
 
+/** A sanction a moderator is adding (see {@link Sanctions.write}). */
+export interface NewSanction {
+  playerId: string;
+  kind: 'warning' | 'mute' | 'ban';
+  reason: string;
+  by: string;
+  until: Date | null;
+  /** A banned guest's network, closed to new guests until then. */
+  network: { key: string; until: Date } | null;
+}
+
 export class Sanctions {
   private readonly mutedUntil = new Map<string, number>();
   private readonly banned = new Map<string, string>();
@@ -106,12 +117,26 @@ export class Sanctions {
     playerId: string, kind: 'warning' | 'mute' | 'ban', reason: string, by: string, until: Date | null,
     network: { key: string; until: Date } | null = null,
   ): Promise<void> {
-    await this.prisma?.sanction.create({
-      data: { id: randomUUID(), playerId, kind, until, reason, by, networkKey: network?.key ?? null, networkUntil: network?.until ?? null },
+    const sanction: NewSanction = { playerId, kind, reason, by, until, network };
+    if (this.prisma) await this.write(this.prisma, sanction);
+    this.applied(sanction);
+  }
+
+  /** Writes a sanction's row through `db` (a transaction of the caller's); {@link applied} once it is committed. */
+  async write(db: Pick<PrismaClient, 'sanction'>, s: NewSanction): Promise<void> {
+    await db.sanction.create({
+      data: {
+        id: randomUUID(), playerId: s.playerId, kind: s.kind, until: s.until, reason: s.reason, by: s.by,
+        networkKey: s.network?.key ?? null, networkUntil: s.network?.until ?? null,
+      },
     });
-    const net = network && { key: network.key, until: network.until.getTime() };
-    this.remember(playerId, kind, until, reason, net);
-    this.bus.publish({ type: 'sanction', playerId, kind, until: until?.getTime() ?? null, reason, ...(net && { network: net }) });
+  }
+
+  /** A committed sanction holds here at once and in every other process (over the bus). */
+  applied(s: NewSanction): void {
+    const net = s.network && { key: s.network.key, until: s.network.until.getTime() };
+    this.remember(s.playerId, s.kind, s.until, s.reason, net);
+    this.bus.publish({ type: 'sanction', playerId: s.playerId, kind: s.kind, until: s.until?.getTime() ?? null, reason: s.reason, ...(net && { network: net }) });
   }
 
   /**
