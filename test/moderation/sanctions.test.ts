@@ -23,13 +23,13 @@ describe('guest network keys and bans', () => {
     const s = await Sanctions.open(null);
     const key = s.networkKeyOf('198.51.100.4');
     const until = new Date(Date.now() + GUEST_NETWORK_BAN_MS);
-    await s.add('9b2f0d7e-4c1a-4f0e-9a55-1d2c3b4a5f60', 'ban', 'ban evasion', 'mia', null, { key, until });
+    s.applied({ playerId: '9b2f0d7e-4c1a-4f0e-9a55-1d2c3b4a5f60', kind: 'ban', reason: 'ban evasion', by: 'mia', until: null, network: { key, until } });
     expect(s.networkBan(key)).toEqual({ until: until.getTime(), reason: 'ban evasion' });
     expect(s.networkBan(s.networkKeyOf('198.51.100.5'))).toBeNull();
     expect(s.networkBan(key, until.getTime() + 1)).toBeNull();
     expect(s.networkBan(key)).toBeNull(); // an expired one is forgotten
     // A mute never closes a network.
-    await s.add('1b2f0d7e-4c1a-4f0e-9a55-1d2c3b4a5f61', 'mute', 'spam', 'mia', new Date(Date.now() + 60_000), { key, until });
+    s.applied({ playerId: '1b2f0d7e-4c1a-4f0e-9a55-1d2c3b4a5f61', kind: 'mute', reason: 'spam', by: 'mia', until: new Date(Date.now() + 60_000), network: { key, until } });
     expect(s.networkBan(key)).toBeNull();
   });
 

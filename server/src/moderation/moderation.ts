@@ -427,17 +427,15 @@ export class Moderation {
     also: { covers: ModerationActionKind | null; sanction: NewSanction | null } = { covers: null, sanction: null },
   ): Promise<{ flag: FlagSummary; entry: AuditEntry; alsoResolved: FlagSummary[] }> {
     const { row, entry, covered } = await this.prisma.$transaction(async (tx) => {
-      const target = await tx.flag.findUnique({ where: { id }, select: { playerId: true } });
-      if (!target) throw new ModerationError(404, `no flag ${id}`);
       // Row locks: two moderators acting on one flag at once are serialised, the second sees the
       // first's result. Covering locks the player's open flags too, always in id order, so two
       // moderators acting on two flags of one player wait for each other instead of deadlocking.
-      if (also.covers) {
-        await tx.$queryRaw`SELECT "id" FROM "Flag" WHERE "playerId" = ${target.playerId}::uuid
-          AND ("id" = ${id}::uuid OR "status" IN ('open', 'claimed')) ORDER BY "id" FOR UPDATE`;
-      } else {
-        await tx.$queryRaw`SELECT "id" FROM "Flag" WHERE "id" = ${id}::uuid FOR UPDATE`;
-      }
+      const locked = also.covers
+        ? await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Flag"
+            WHERE "playerId" = (SELECT "playerId" FROM "Flag" WHERE "id" = ${id}::uuid)
+            AND ("id" = ${id}::uuid OR "status" IN ('open', 'claimed')) ORDER BY "id" FOR UPDATE`
+        : await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Flag" WHERE "id" = ${id}::uuid FOR UPDATE`;
+      if (locked.length === 0) throw new ModerationError(404, `no flag ${id}`);
       const f = (await tx.flag.findUnique({ where: { id } }))!;
       if (action === 'claim' && f.status === 'claimed' && f.assignee !== moderator) throw new ModerationError(409, `flag is claimed by ${f.assignee}`);
       const change = next(f);

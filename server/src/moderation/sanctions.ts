@@ -110,19 +110,9 @@ export class Sanctions {
   }
 
   /**
-   * Stores and applies a sanction; `network`: a guest's ban also closes their network to
-   * new guests. @throws the database error (nothing is applied then).
+   * Writes a sanction's row through `db` (a transaction of the caller's); {@link applied} once
+   * it is committed. `network`: a guest's ban also closes their network to new guests.
    */
-  async add(
-    playerId: string, kind: 'warning' | 'mute' | 'ban', reason: string, by: string, until: Date | null,
-    network: { key: string; until: Date } | null = null,
-  ): Promise<void> {
-    const sanction: NewSanction = { playerId, kind, reason, by, until, network };
-    if (this.prisma) await this.write(this.prisma, sanction);
-    this.applied(sanction);
-  }
-
-  /** Writes a sanction's row through `db` (a transaction of the caller's); {@link applied} once it is committed. */
   async write(db: Pick<PrismaClient, 'sanction'>, s: NewSanction): Promise<void> {
     await db.sanction.create({
       data: {
