@@ -11,12 +11,11 @@ import type { ChatDecision, ChatModelReviews, ModerationActionKind } from '@puls
 import { bootArena, type BootedArena } from '../helpers/arenaServer.js';
 import { Accounts } from '../../server/src/auth/accounts.js';
 import type { Database } from '../../server/src/db/database.js';
-import { ChatStore, type StoredChat } from '../../server/src/moderation/chatStore.js';
+import type { ChatStore, StoredChat } from '../../server/src/moderation/chatStore.js';
 import type { PipelineResult } from '../../server/src/moderation/chatPipeline.js';
-import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
-import { Moderation } from '../../server/src/moderation/moderation.js';
-import { Sanctions } from '../../server/src/moderation/sanctions.js';
+import type { Moderation } from '../../server/src/moderation/moderation.js';
 import { implementations } from '../db/helpers.js';
+import { localModeration } from '../helpers/moderation.js';
 
 for (const impl of implementations) {
   describe.skipIf(impl.skipReason !== undefined)(`GET /api/designer/models/chat/reviews on ${impl.name}`, () => {
@@ -33,8 +32,8 @@ for (const impl of implementations) {
       dispose = made.dispose;
       db = await made.open();
       const accounts = await Accounts.open(db.prisma);
-      chat = new ChatStore(db.prisma);
-      moderation = new Moderation(db.prisma, chat, await Sanctions.open(db.prisma), localLiveEffects);
+      moderation = await localModeration(db.prisma);
+      chat = moderation.chat;
       arena = await bootArena(null, { accounts, prisma: db.prisma, moderation });
       await accounts.create('dana', 'designer-password', 'designer');
       designer = (await accounts.login('dana', 'designer-password')).token;

@@ -9,12 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModerationActionRequest } from '@pulse-arena/shared';
 import type { Database } from '../../server/src/db/database.js';
-import { ChatStore } from '../../server/src/moderation/chatStore.js';
 import type { PipelineResult } from '../../server/src/moderation/chatPipeline.js';
-import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
-import { Moderation, ModerationError } from '../../server/src/moderation/moderation.js';
-import { Sanctions } from '../../server/src/moderation/sanctions.js';
+import { ModerationError, type Moderation } from '../../server/src/moderation/moderation.js';
 import { implementations } from '../db/helpers.js';
+import { localModeration } from '../helpers/moderation.js';
 
 for (const impl of implementations) {
   describe.skipIf(impl.skipReason !== undefined)(`a sanction and the flags it covers, together, on ${impl.name}`, () => {
@@ -28,7 +26,7 @@ for (const impl of implementations) {
       const made = await impl.create();
       dispose = made.dispose;
       db = await made.open();
-      moderation = new Moderation(db.prisma, new ChatStore(db.prisma), await Sanctions.open(db.prisma), localLiveEffects);
+      moderation = await localModeration(db.prisma);
     }, 60_000);
 
     afterAll(async () => {

@@ -21,12 +21,11 @@ import { Accounts } from '../../server/src/auth/accounts.js';
 import type { Database } from '../../server/src/db/database.js';
 import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
 import { InferenceHost } from '../../server/src/inference/host.js';
-import { ChatStore } from '../../server/src/moderation/chatStore.js';
 import { ChatPipeline, DEFAULT_CHAT_POLICY, SENDER_REASON } from '../../server/src/moderation/chatPipeline.js';
-import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
-import { Moderation } from '../../server/src/moderation/moderation.js';
+import type { Moderation } from '../../server/src/moderation/moderation.js';
 import { Sanctions } from '../../server/src/moderation/sanctions.js';
 import { implementations } from '../db/helpers.js';
+import { localModeration } from '../helpers/moderation.js';
 
 let arena: BootedArena;
 let host: InferenceHost;
@@ -48,7 +47,7 @@ beforeAll(async () => {
   host = new InferenceHost({ log: () => undefined });
   expect(await host.ready(60_000)).toBe(true);
   accounts = await Accounts.open(db.prisma);
-  moderation = new Moderation(db.prisma, new ChatStore(db.prisma), await Sanctions.open(db.prisma), localLiveEffects);
+  moderation = await localModeration(db.prisma);
   // A wide "hold" band, so abusive lines are held (and can be approved) rather than mostly blocked.
   arena = await bootArena(writes, {
     inference: host, accounts, prisma: db.prisma, moderation,

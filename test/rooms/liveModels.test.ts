@@ -14,11 +14,8 @@ import { BEHAVIOR_CLASSES } from '../../models/src/behavior/classes.js';
 import type { Database } from '../../server/src/db/database.js';
 import { WriteBehindQueue } from '../../server/src/db/writeBehind.js';
 import { InferenceHost } from '../../server/src/inference/host.js';
-import { ChatStore } from '../../server/src/moderation/chatStore.js';
-import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
-import { Moderation } from '../../server/src/moderation/moderation.js';
-import { Sanctions } from '../../server/src/moderation/sanctions.js';
 import { implementations } from '../db/helpers.js';
+import { localModeration } from '../helpers/moderation.js';
 import { parseMetrics } from '../helpers/metrics.js';
 
 let arena: BootedArena;
@@ -35,7 +32,7 @@ beforeAll(async () => {
   host = new InferenceHost({ log: () => undefined });
   expect(await host.ready(60_000)).toBe(true);
   // Twice a second instead of once: the same path, a shorter test.
-  const moderation = new Moderation(db.prisma, new ChatStore(db.prisma), await Sanctions.open(db.prisma), localLiveEffects);
+  const moderation = await localModeration(db.prisma);
   arena = await bootArena(writes, { inference: host, classifyEveryTicks: 10, moderation });
 });
 

@@ -11,12 +11,9 @@ import { Accounts } from '../../server/src/auth/accounts.js';
 import type { Database } from '../../server/src/db/database.js';
 import { RuleRegistry } from '../../server/src/director/ruleRegistry.js';
 import { PrismaRuleStore } from '../../server/src/director/ruleStore.js';
-import { ChatStore } from '../../server/src/moderation/chatStore.js';
-import { localLiveEffects } from '../../server/src/moderation/liveEffects.js';
-import { Moderation } from '../../server/src/moderation/moderation.js';
-import { Sanctions } from '../../server/src/moderation/sanctions.js';
 import { DEFAULT_RULE_SET } from '../../server/src/director/defaultRuleSet.js';
 import { implementations } from '../db/helpers.js';
+import { localModeration } from '../helpers/moderation.js';
 
 const ROLES = ['none', 'player', 'moderator', 'designer', 'admin'] as const;
 type Who = (typeof ROLES)[number];
@@ -32,7 +29,7 @@ beforeAll(async () => {
   db = await made.open();
   const accounts = await Accounts.open(db.prisma);
   const rules = await RuleRegistry.open(new PrismaRuleStore(db.prisma));
-  const moderation = new Moderation(db.prisma, new ChatStore(db.prisma), await Sanctions.open(db.prisma), localLiveEffects);
+  const moderation = await localModeration(db.prisma);
   arena = await bootArena(null, { accounts, rules, prisma: db.prisma, moderation });
   for (const role of ROLES.slice(1)) {
     await accounts.create(`${role}-one`, `${role}-password`, role);
