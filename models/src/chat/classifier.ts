@@ -6,12 +6,13 @@
  *
  * ```ts
  * await initBackend();
- * const chat = await ChatClassifier.load();            // models/chat/v2
+ * const chat = await ChatClassifier.load();            // models/chat/v3
  * const [score] = chat.score(['gg ez noobs']);         // { toxic: true, toxicity: 0.98, sentiment: 'negative', … }
  * ```
  *
  * A line is toxic at the artifact's `toxicThreshold`, or at its stricter
- * `identityToxicThreshold` when it names an identity group (identity.ts).
+ * `identityToxicThreshold` when it names an identity group (identity.ts). Where the artifact
+ * has an n-gram reader (`ngrams.bin`, ngrams.ts), its toxicity is mixed into the LSTM's.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,10 +21,11 @@ import { loadModel, tf } from '../runtime/index.js';
 import type { Sentiment } from './corpusTemplates.js';
 import { namesIdentityGroup } from './identity.js';
 import { SENTIMENT_LABELS } from './model.js';
+import { mixToxicity, NgramToxicity, type NgramMetadata } from './ngrams.js';
 import { ChatTokenizer, normalizeChatText, parseChatVocabulary } from './text.js';
 
 /** The artifact the server uses by default. */
-export const DEFAULT_CHAT_MODEL_DIR = fileURLToPath(new URL('../../chat/v2', import.meta.url));
+export const DEFAULT_CHAT_MODEL_DIR = fileURLToPath(new URL('../../chat/v3', import.meta.url));
 export const VOCAB_JSON = 'vocab.json';
 export const METADATA_JSON = 'metadata.json';
 
@@ -51,7 +53,16 @@ export interface ChatModelMetadata {
   toxicThreshold: number;
   /** The same for a message that names an identity group (see identity.ts; absent: `toxicThreshold`). */
   identityToxicThreshold?: number;
+  /** The n-gram reader mixed into the toxicity (absent: the LSTM's toxicity alone). */
+  ngrams?: NgramMetadata;
   [key: string]: unknown;
+}
+
+/** An n-gram reader and its share of the served toxicity. */
+export interface ChatNgramMix {
+  model: NgramToxicity;
+  /** In [0, 1]. */
+  weight: number;
 }
 
 export class ChatClassifier {
@@ -64,6 +75,7 @@ export class ChatClassifier {
     readonly toxicThreshold = 0.5,
     /** For lines that name an identity group ({@link namesIdentityGroup}). */
     readonly identityToxicThreshold = toxicThreshold,
+    readonly ngrams: ChatNgramMix | null = null,
   ) {
     const inShape = model.inputs[0]?.shape;
     if (!inShape || inShape[1] !== tokenizer.sequenceLength) {
@@ -76,12 +88,13 @@ export class ChatClassifier {
     for (const [name, t] of [['toxicThreshold', toxicThreshold], ['identityToxicThreshold', identityToxicThreshold]] as const) {
       if (!(t > 0 && t < 1)) throw new RangeError(`${name} must be in (0, 1), got ${t}`);
     }
+    if (ngrams && !(ngrams.weight >= 0 && ngrams.weight <= 1)) throw new RangeError(`ngram weight must be in [0, 1], got ${ngrams.weight}`);
   }
 
   /**
    * Loads an artifact folder.
-   * @throws Error naming the file if model.json, weights.bin, vocab.json or metadata.json is
-   *   missing or invalid, or if the metadata's labels differ from this code's.
+   * @throws Error naming the file if model.json, weights.bin, vocab.json, metadata.json or
+   *   the ngrams.bin it names is missing or invalid, or if the metadata's labels differ from this code's.
    */
   static async load(dir: string = DEFAULT_CHAT_MODEL_DIR): Promise<ChatClassifier> {
     const [vocabText, metaText] = await Promise.all([
@@ -103,9 +116,10 @@ export class ChatClassifier {
     if (meta.sentimentLabels?.join() !== SENTIMENT_LABELS.join()) {
       throw new Error(`${dir} was trained for sentiment labels [${String(meta.sentimentLabels)}], this code expects [${SENTIMENT_LABELS.join(', ')}]`);
     }
+    const ngrams = meta.ngrams ? { model: await NgramToxicity.load(dir, meta.ngrams.buckets), weight: meta.ngrams.weight } : null;
     const model = await loadModel(dir);
     try {
-      return new ChatClassifier(model, tokenizer, meta.toxicThreshold, meta.identityToxicThreshold ?? meta.toxicThreshold);
+      return new ChatClassifier(model, tokenizer, meta.toxicThreshold, meta.identityToxicThreshold ?? meta.toxicThreshold, ngrams);
     } catch (err) {
       model.dispose();
       throw err;
@@ -133,7 +147,19 @@ export class ChatClassifier {
       sentiment.set(s, start * k);
       toxicity.set(t, start);
     }
+    this.mixNgrams(texts, toxicity);
     return { sentiment, toxicity };
+  }
+
+  /**
+   * Turns the LSTM's toxicity of `texts` (row i for texts[i]) into the served one, in place:
+   * the n-gram reader mixed in, where the artifact has one. Any runner of this classifier's
+   * model (the inference worker's lean pass) calls it on its output.
+   */
+  mixNgrams(texts: readonly string[], toxicity: Float32Array): void {
+    const mix = this.ngrams;
+    if (!mix) return;
+    for (let i = 0; i < texts.length; i++) toxicity[i] = mixToxicity(toxicity[i]!, mix.model.probability(texts[i]!), mix.weight);
   }
 
   /** Scores a batch of raw chat messages (any length; an empty batch gives []). */

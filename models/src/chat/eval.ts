@@ -2,7 +2,7 @@
  * Held-out evaluation of a chat model artifact, side by side with the AFINN and obscenity
  * baselines on the same lines.
  *
- *   npm run eval -- chat [--model models/chat/v2] [--split test] [--corpus …] [--write-card] [--against DIR]
+ *   npm run eval -- chat [--model models/chat/v3] [--split test] [--corpus …] [--write-card] [--against DIR]
  *
  * Prints the metrics table; `--write-card` also rewrites the artifact's MODEL_CARD.md and
  * the `evaluation` block of its metadata.json from the fresh numbers; `--against` compares
@@ -339,7 +339,15 @@ input; their sentiment and toxicity probabilities are averaged. Each member:
 ` : ''}Embedding ${String(a.vocabSize)}×${String(a.embeddingDim)}${a.pooling === 'last' ? ' (id 0 masked)' : ''}${a.lexiconPrior ? ' (three columns seeded from the AFINN and obscenity lexicons)' : ''}
 → ${a.bidirectional ? 'bidirectional ' : ''}LSTM ${String(a.lstmUnits)}${a.bidirectional ? ' per direction' : ''}${a.pooling === 'max' ? ', max over time' : ', last state'}${a.bagOfWords ? ', beside the max over the word embeddings' : ''}
 → two heads: softmax(3) sentiment, sigmoid toxicity. ${String(a.parameters)} parameters${Number(t.ensemble ?? 1) > 1 ? ' in all' : ''}, input ${String(a.sequenceLength)} token ids
-(pre-padded; long messages keep their first ${String(a.sequenceLength)} words).
+(pre-padded; long messages keep their first ${String(a.sequenceLength)} words).${meta.ngrams ? `
+
+Beside it, an **n-gram reader** of toxicity (\`models/src/chat/ngrams.ts\`, weights in \`${meta.ngrams.file}\`):
+logistic regression over ${meta.ngrams.features}, ${meta.ngrams.buckets} buckets, trained on
+the train split (seeded SGD, 8 epochs). The served toxicity is
+${(1 - meta.ngrams.weight).toFixed(1)} × the LSTM's + ${meta.ngrams.weight} × the reader's (the weight picked on val
+with the thresholds); sentiment is the LSTM's alone. Why: the LSTM's held-out errors are whole
+sentence frames it never saw; word pairs ("you suck") are read wherever they stand, and the two
+err on different lines.` : ''}
 
 ## Data
 
@@ -352,7 +360,7 @@ ${Number(t.ensemble ?? 1) > 1 ? `${String(t.ensemble)} members trained one after
 word dropout ${String(t.wordDropout)} (ids replaced by the OOV id), ${Number(t.toxicityLossWeight ?? 1) === 1 ? 'equal loss weights on both heads' : `toxicity loss weighted ${String(t.toxicityLossWeight)}× the sentiment loss`};
 vocabulary: train-split words seen ≥ ${String(t.minCount)} times, at most ${String(t.maxVocabulary)} ids. Training took
 ${String(t.seconds)} s on ${String(t.machine)}. Deterministic: same seed → same weights (v2's weights.bin came out
-byte for byte the same on 2 × AMD EPYC and on 2 × Intel Xeon).
+byte for byte the same on 2 × AMD EPYC and on 2 × Intel Xeon; the LSTM of v3 is v2's, byte for byte).
 
 Reproduce:
 

@@ -2,7 +2,7 @@
  * Trains the chat sentiment/toxicity model on the committed corpus, deterministically, on
  * the wasm backend.
  *
- *   nice npm run train -- chat [--seed 1] [--epochs 12] [--out models/chat/v2] [--batch-size 64]
+ *   nice npm run train -- chat [--seed 1] [--epochs 12] [--out models/chat/v3] [--batch-size 64]
  *     [--lr 0.006] [--lstm-units 32] [--embedding-dim 32] [--seq-len 24] [--vocab-size 4000]
  *     [--word-dropout 0.1] [--patience 3] [--bidirectional|--unidirectional] [--pooling last|max]
  *     [--corpus models/data/chat/corpus.jsonl]
@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng, initBackend, ProgressBar, saveModel, tf, type BackendChoice, type Rng } from '../runtime/index.js';
-import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, METADATA_JSON, VOCAB_JSON, type ChatModelMetadata } from './classifier.js';
+import { ChatClassifier, DEFAULT_CHAT_MODEL_DIR, METADATA_JSON, VOCAB_JSON, type ChatModelMetadata, type ChatNgramMix } from './classifier.js';
 import { corpusToJsonl, DEFAULT_CORPUS_PATH, DEFAULT_CORPUS_SEED, describeCorpusLines, generateChatCorpus, parseChatCorpus, type ChatExample } from './corpus.js';
 import { IDENTITY_GROUPS } from './corpusTemplates.js';
 import { namesIdentityGroup } from './identity.js';
@@ -27,6 +27,7 @@ import { applyLexiconPrior } from './lexiconPrior.js';
 import { evaluateChat, evaluationSummary, meetsTargets, metricsTable, renderModelCard } from './eval.js';
 import { argmaxRows, binaryReport, classificationReport } from '../metrics.js';
 import { createChatModel, ensembleChatModels, SENTIMENT_LABELS, type ResolvedChatModelOptions } from './model.js';
+import { mixToxicity, NGRAM_FEATURES, NgramToxicity, NGRAMS_BIN } from './ngrams.js';
 import { buildChatVocabulary, ChatTokenizer, normalizeChatText, OOV_ID, PAD_ID } from './text.js';
 
 /**
@@ -71,6 +72,8 @@ export interface ChatTrainOptions {
   bagOfWords: boolean;
   /** Seed three embedding columns from the AFINN and obscenity lexicons (see lexiconPrior.ts). */
   lexiconPrior: boolean;
+  /** Train the n-gram reader (ngrams.ts) and mix it into the toxicity with a weight picked on val (default true). */
+  ngrams?: boolean;
   /**
    * Independently trained models (seeds seed, seed + 1, …) averaged into one artifact
    * (default 1: a single model).
@@ -114,6 +117,7 @@ export const DEFAULT_CHAT_TRAIN_OPTIONS: ChatTrainOptions = {
   pooling: 'last',
   bagOfWords: true,
   lexiconPrior: true,
+  ngrams: true,
   toxicityLossWeight: 1,
   ensemble: 1,
 };
@@ -133,6 +137,8 @@ export interface ChatTrainResult {
   model: tf.LayersModel;
   tokenizer: ChatTokenizer;
   thresholds: ToxicThresholds;
+  /** The n-gram reader and its val-picked weight (null with `ngrams: false`). */
+  ngrams: ChatNgramMix | null;
   history: ChatEpochLog[];
   bestEpoch: number;
   /** Best val epoch of each ensemble member (one entry for a single model). */
@@ -368,20 +374,52 @@ export async function trainChatModel(corpus: readonly ChatExample[], options: Ch
   const history = trained.flatMap((m) => m.history);
   const best = { epoch: trained[0]!.bestEpoch };
   const bestEpochs = trained.map((m) => m.bestEpoch);
-  const valProbs = predictEncoded(model, val.ids, L).toxicity;
+  const lstmVal = predictEncoded(model, val.ids, L).toxicity;
+  const ngrams = (o.ngrams ?? true) ? pickNgramMix(train, valExamples, lstmVal, o.seed) : null;
+  const valProbs = ngrams ? mixedToxicity(lstmVal, ngrams, valExamples) : lstmVal;
   const thresholds = pickToxicThresholds(valProbs, valExamples);
+  if (verbose && ngrams) console.error(`n-gram reader: weight ${ngrams.weight} (picked on val)`);
   const architecture = {
     vocabSize: tokenizer.size, sequenceLength: L, embeddingDim: o.embeddingDim, lstmUnits: o.lstmUnits,
     bidirectional: o.bidirectional, pooling: o.pooling, bagOfWords: o.bagOfWords, lexiconPrior: o.lexiconPrior, seed: 0, parameters: model.countParams(),
   };
   return {
-    model, tokenizer, thresholds, history, bestEpoch: best.epoch, bestEpochs,
+    model, tokenizer, thresholds, ngrams, history, bestEpoch: best.epoch, bestEpochs,
     seconds: Math.round((performance.now() - started) / 100) / 10, architecture,
   };
 }
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** Mix weights tried for the n-gram reader. */
+const NGRAM_WEIGHTS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+function mixedToxicity(lstm: Float32Array, mix: ChatNgramMix, examples: readonly ChatExample[]): Float32Array {
+  return Float32Array.from(lstm, (p, i) => mixToxicity(p, mix.model.probability(examples[i]!.text), mix.weight));
+}
+
+/**
+ * Trains the n-gram reader on the train split and picks its mix weight: the one whose
+ * thresholds ({@link pickToxicThresholds}) give the best val F1 within the identity FPR budget.
+ */
+export function pickNgramMix(train: readonly ChatExample[], val: readonly ChatExample[], lstmVal: Float32Array, seed: number): ChatNgramMix {
+  const model = NgramToxicity.train(train.map((e) => e.text), train.map((e) => e.toxic), { seed });
+  const ngramVal = val.map((e) => model.probability(e.text));
+  const truth = val.map((e) => e.toxic);
+  const identityClean = val.flatMap((e, i) => (e.toxic === 0 && e.tags.includes('identity') ? [i] : []));
+  const named = val.map((e) => namesIdentityGroup(normalizeChatText(e.text)));
+  let best = { weight: NGRAM_WEIGHTS[0]!, f1: -1 };
+  for (const weight of NGRAM_WEIGHTS) {
+    const p = Float32Array.from(lstmVal, (x, i) => mixToxicity(x, ngramVal[i]!, weight));
+    const t = pickToxicThresholds(p, val);
+    const flags = Array.from(p, (x, i) => x >= (named[i] ? t.identityToxicThreshold : t.toxicThreshold));
+    const fpr = identityClean.length === 0 ? 0 : identityClean.filter((i) => flags[i]).length / identityClean.length;
+    const f1 = fpr <= THRESHOLD_IDENTITY_FPR ? binaryReport(truth, flags).f1 : 0;
+    if (f1 > best.f1) best = { weight, f1 };
+  }
+  return { model, weight: best.weight };
 }
 
 /** CLI entry (`npm run train -- chat …`). */
@@ -410,6 +448,7 @@ export async function main(argv: string[]): Promise<void> {
       pooling: { type: 'string', default: d.pooling },
       'no-bag-of-words': { type: 'boolean', default: false },
       'no-lexicon-prior': { type: 'boolean', default: false },
+      'no-ngrams': { type: 'boolean', default: false },
       corpus: { type: 'string', default: DEFAULT_CORPUS_PATH },
       backend: { type: 'string', default: 'wasm' },
     },
@@ -438,6 +477,7 @@ export async function main(argv: string[]): Promise<void> {
     bidirectional: values.bidirectional || (!values.unidirectional && d.bidirectional),
     bagOfWords: !values['no-bag-of-words'],
     lexiconPrior: !values['no-lexicon-prior'],
+    ngrams: !values['no-ngrams'],
     pooling: values.pooling === 'last' ? 'last' : values.pooling === 'max' ? 'max' : (() => { throw new Error("--pooling must be 'max' or 'last'"); })(),
   };
   const backend = await initBackend(values.backend as BackendChoice);
@@ -457,8 +497,12 @@ export async function main(argv: string[]): Promise<void> {
     version: Number(/v(\d+)$/.exec(out)?.[1] ?? 1),
     sentimentLabels: [...SENTIMENT_LABELS],
     ...result.thresholds,
+    ...(result.ngrams && { ngrams: { file: NGRAMS_BIN, buckets: result.ngrams.model.buckets, weight: result.ngrams.weight, features: NGRAM_FEATURES } }),
     input: { vocabulary: VOCAB_JSON, sequenceLength: options.sequenceLength, padding: 'pre', normalizer: 'shared/src/chat/normalize.ts' },
-    outputs: { sentiment: 'softmax [batch, 3] in sentimentLabels order', toxicity: 'sigmoid [batch, 1]' },
+    outputs: {
+      sentiment: 'softmax [batch, 3] in sentimentLabels order',
+      toxicity: result.ngrams ? `sigmoid [batch, 1], served mixed with the n-gram reader's (weight ${result.ngrams.weight})` : 'sigmoid [batch, 1]',
+    },
     architecture: { ...result.architecture, seed: options.seed },
     training: {
       ...options, backend, seconds: result.seconds, bestEpoch: result.bestEpoch, bestEpochs: result.bestEpochs, epochsRun: result.history.length,
@@ -478,6 +522,7 @@ export async function main(argv: string[]): Promise<void> {
   };
   await saveModel(result.model, out);
   await writeFile(path.join(out, VOCAB_JSON), `${JSON.stringify(result.tokenizer.vocabulary)}\n`);
+  if (result.ngrams) await result.ngrams.model.save(out);
   await writeFile(path.join(out, METADATA_JSON), `${JSON.stringify(meta, null, 2)}\n`);
   result.model.dispose();
 

@@ -1,6 +1,6 @@
 /**
- * Runs the chat model inside the inference worker: the shared tokenizer, the model, and
- * the output in SENTIMENT_CLASSES order.
+ * Runs the chat model inside the inference worker: the shared tokenizer, the model, the
+ * artifact's n-gram reader mixed into the toxicity, and the output in SENTIMENT_CLASSES order.
  *
  * The model runs as its lean forward pass (models/src/chat/leanForward.ts): the same weights
  * in plain tensor ops, skipping the padding a batch shares — about three times faster than
@@ -79,12 +79,18 @@ export class ChatRunner {
     const n = texts.length;
     const out: ChatOutputs = { sentiment: new Float32Array(n * SENTIMENT_CLASSES.length), toxicity: new Float32Array(n) };
     if (n === 0) return out;
+    this.runModel(this.chat.tokenizer.encodeBatch(texts), n, out);
+    this.chat.mixNgrams(texts, out.toxicity);
+    return out;
+  }
+
+  /** The model's outputs for `n` rows of token ids, into `out` in SENTIMENT_CLASSES order. */
+  private runModel(ids: Int32Array, n: number, out: ChatOutputs): void {
     const len = this.chat.tokenizer.sequenceLength;
-    const ids = this.chat.tokenizer.encodeBatch(texts);
     const lean = this.lean;
     if (!lean) {
       this.write(this.runLayers(ids, n), null, out);
-      return out;
+      return;
     }
     // The lean pass runs as many steps as the batch's longest message. A large batch mixing
     // short lines with a few long ones is cheaper as two calls: rows sorted by length, split
@@ -102,14 +108,13 @@ export class ChatRunner {
     }
     if (bestSplit === 0) {
       this.write(lean.predict(ids, n), null, out);
-      return out;
+      return;
     }
     for (const group of [rows.slice(0, bestSplit), rows.slice(bestSplit)]) {
       const groupIds = new Int32Array(group.length * len);
       group.forEach((r, i) => groupIds.set(ids.subarray(r * len, (r + 1) * len), i * len));
       this.write(lean.predict(groupIds, group.length), group, out);
     }
-    return out;
   }
 
   dispose(): void {

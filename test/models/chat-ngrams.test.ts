@@ -1,0 +1,117 @@
+/**
+ * The chat model's n-gram reader (models/src/chat/ngrams.ts): features blind to which group a
+ * line names, seeded training that learns, a byte-exact round trip through ngrams.bin, and the
+ * mix into the toxicity that both the classifier and the inference worker's runner serve.
+ */
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatClassifier } from '../../models/src/chat/classifier.js';
+import { mixToxicity, ngramFeatures, NgramToxicity, NGRAMS_BIN } from '../../models/src/chat/ngrams.js';
+import { initBackend } from '../../models/src/runtime/index.js';
+import { ChatRunner } from '../../server/src/inference/chatRunner.js';
+import { writeChatStandIn, type ChatArtifact } from '../inference/chatArtifact.js';
+
+const TOXIC = ['you suck', 'you are trash', 'shut up idiot', 'you suck so bad', 'go away loser', 'you are an idiot'];
+const CLEAN = ['i suck at this', 'nice shot', 'gg wp', 'this lag sucks', 'good game all', 'thanks for the heal'];
+const texts = [...TOXIC, ...CLEAN];
+const labels = [...TOXIC.map(() => 1), ...CLEAN.map(() => 0)];
+
+describe('ngramFeatures', () => {
+  it('reads every identity group word as one token, and word order as bigrams', () => {
+    expect(ngramFeatures('muslims are welcome here', 1 << 16)).toEqual(ngramFeatures('women are welcome here', 1 << 16));
+    expect(ngramFeatures('muslims are welcome here', 1 << 16)).not.toEqual(ngramFeatures('muslims are not welcome here', 1 << 16));
+    expect(new Set(ngramFeatures('you suck', 1 << 16))).not.toEqual(new Set(ngramFeatures('suck you', 1 << 16)));
+    expect(ngramFeatures('YOU SUCK!!!', 1 << 16)).toEqual(ngramFeatures('you suck', 1 << 16)); // the shared normalizer's words
+    expect(ngramFeatures('', 1 << 16)).toEqual([]);
+    expect(ngramFeatures('a b c d e f', 4).every((f) => f >= 0 && f < 4)).toBe(true);
+  });
+});
+
+describe('NgramToxicity', () => {
+  it('learns from its lines, the same way for the same seed', () => {
+    const a = NgramToxicity.train(texts, labels, { seed: 3 });
+    const b = NgramToxicity.train(texts, labels, { seed: 3 });
+    expect(a.weights).toEqual(b.weights);
+    expect(a.bias).toBe(b.bias);
+    for (const t of TOXIC) expect(a.probability(t)).toBeGreaterThan(0.5);
+    for (const t of CLEAN) expect(a.probability(t)).toBeLessThan(0.5);
+    expect(NgramToxicity.train(texts, labels, { seed: 4 }).weights).not.toEqual(a.weights);
+  });
+
+  it('refuses bad options and mismatched inputs', () => {
+    expect(() => NgramToxicity.train(texts, labels, { seed: 1, buckets: 1000 })).toThrow(/power of two/);
+    expect(() => NgramToxicity.train(texts, labels.slice(1), { seed: 1 })).toThrow(/labels/);
+    expect(() => NgramToxicity.train([], [], { seed: 1 })).toThrow(RangeError);
+    expect(() => NgramToxicity.train(texts, labels, { seed: 1, epochs: 0 })).toThrow(/epochs/);
+    expect(() => new NgramToxicity(new Float32Array(8).fill(Number.NaN), 0)).toThrow(/finite/);
+  });
+
+  it('round-trips through ngrams.bin exactly, and names the file when it does not fit', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pulse-ngrams-'));
+    try {
+      const m = NgramToxicity.train(texts, labels, { seed: 1, buckets: 1 << 10 });
+      await m.save(dir);
+      const back = await NgramToxicity.load(dir, 1 << 10);
+      expect(back.weights).toEqual(m.weights);
+      expect(back.bias).toBe(m.bias);
+      for (const t of texts) expect(back.probability(t)).toBe(m.probability(t));
+      await expect(NgramToxicity.load(dir, 1 << 11)).rejects.toThrow(NGRAMS_BIN);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an artifact with an n-gram reader', () => {
+  let plain: ChatArtifact;
+  let mixedDir: string;
+  const ngrams = NgramToxicity.train(texts, labels, { seed: 1, buckets: 1 << 10 });
+  const WEIGHT = 0.4;
+
+  beforeAll(async () => {
+    await initBackend('cpu');
+    plain = await writeChatStandIn();
+    mixedDir = await mkdtemp(path.join(tmpdir(), 'pulse-chat-mixed-'));
+    for (const f of ['model.json', 'weights.bin', 'vocab.json']) {
+      await copyFile(path.join(plain.dir, f), path.join(mixedDir, f));
+    }
+    await writeFile(path.join(mixedDir, 'metadata.json'), JSON.stringify({
+      name: 'chat', version: 1, sentimentLabels: ['positive', 'neutral', 'negative'], toxicThreshold: 0.5,
+      ngrams: { file: NGRAMS_BIN, buckets: 1 << 10, weight: WEIGHT, features: 'test' },
+    }));
+    await ngrams.save(mixedDir);
+  });
+  afterAll(async () => {
+    await plain.remove();
+    await rm(mixedDir, { recursive: true, force: true });
+  });
+
+  it('serves the LSTM toxicity mixed with the reader, in the classifier and in the worker runner alike', async () => {
+    const lstm = await ChatClassifier.load(plain.dir);
+    const mixed = await ChatClassifier.load(mixedDir);
+    const runner = await ChatRunner.load(mixedDir);
+    try {
+      const lines = [...texts, '', 'a much longer line about the last wave and the boss that keeps on going'];
+      const base = lstm.predict(lines);
+      const got = mixed.predict(lines);
+      const served = runner.predict(lines);
+      expect(got.sentiment).toEqual(base.sentiment); // sentiment is the LSTM's alone
+      lines.forEach((t, i) => {
+        expect(got.toxicity[i]).toBeCloseTo(mixToxicity(base.toxicity[i]!, ngrams.probability(t), WEIGHT), 6);
+        expect(served.toxicity[i]).toBeCloseTo(got.toxicity[i]!, 5);
+      });
+    } finally {
+      lstm.dispose();
+      mixed.dispose();
+      runner.dispose();
+    }
+  });
+
+  it('refuses an artifact whose ngrams.bin is missing', async () => {
+    await rm(path.join(mixedDir, NGRAMS_BIN));
+    await expect(ChatClassifier.load(mixedDir)).rejects.toThrow(NGRAMS_BIN);
+    await ngrams.save(mixedDir);
+  });
+});
