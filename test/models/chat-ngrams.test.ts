@@ -1,16 +1,19 @@
 /**
- * The chat model's n-gram reader (models/src/chat/ngrams.ts): features blind to which group a
- * line names, seeded training that learns, a byte-exact round trip through ngrams.bin, and the
- * mix into the toxicity that both the classifier and the inference worker's runner serve.
+ * The chat model's n-gram readers (models/src/chat/ngrams.ts): features blind to which group a
+ * line names, seeded training that learns (a sigmoid and a softmax), a byte-exact round trip
+ * through the files, and the mix into toxicity and sentiment that both the classifier and the
+ * inference worker's runner serve.
  */
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClassifier } from '../../models/src/chat/classifier.js';
-import { mixToxicity, ngramFeatures, NgramToxicity, NGRAMS_BIN } from '../../models/src/chat/ngrams.js';
+import { mixProbability, ngramFeatures, NgramReader, NGRAMS_BIN, SENTIMENT_NGRAMS_BIN } from '../../models/src/chat/ngrams.js';
 import { initBackend } from '../../models/src/runtime/index.js';
 import { ChatRunner } from '../../server/src/inference/chatRunner.js';
+import { SENTIMENT_CLASSES } from '../../server/src/inference/types.js';
+import { SENTIMENT_LABELS } from '../../models/src/chat/model.js';
 import { writeChatStandIn, type ChatArtifact } from '../inference/chatArtifact.js';
 
 const TOXIC = ['you suck', 'you are trash', 'shut up idiot', 'you suck so bad', 'go away loser', 'you are an idiot'];
@@ -29,35 +32,52 @@ describe('ngramFeatures', () => {
   });
 });
 
-describe('NgramToxicity', () => {
+describe('NgramReader', () => {
   it('learns from its lines, the same way for the same seed', () => {
-    const a = NgramToxicity.train(texts, labels, { seed: 3 });
-    const b = NgramToxicity.train(texts, labels, { seed: 3 });
+    const a = NgramReader.train(texts, labels, { seed: 3 });
+    const b = NgramReader.train(texts, labels, { seed: 3 });
     expect(a.weights).toEqual(b.weights);
-    expect(a.bias).toBe(b.bias);
+    expect(a.bias).toEqual(b.bias);
     for (const t of TOXIC) expect(a.probability(t)).toBeGreaterThan(0.5);
     for (const t of CLEAN) expect(a.probability(t)).toBeLessThan(0.5);
-    expect(NgramToxicity.train(texts, labels, { seed: 4 }).weights).not.toEqual(a.weights);
+    expect(NgramReader.train(texts, labels, { seed: 4 }).weights).not.toEqual(a.weights);
+  });
+
+  it('learns classes with a softmax', () => {
+    const classes = [...TOXIC.map(() => 2), 0, 0, 0, 2, 0, 0]; // negative for the insults and the lag, positive for the rest
+    const m = NgramReader.train(texts, classes, { seed: 1, outputs: 3 });
+    texts.forEach((t, i) => {
+      const p = m.probabilities(t);
+      expect(p).toHaveLength(3);
+      expect(p[0]! + p[1]! + p[2]!).toBeCloseTo(1, 5);
+      expect(p.indexOf(Math.max(...p))).toBe(classes[i]);
+    });
   });
 
   it('refuses bad options and mismatched inputs', () => {
-    expect(() => NgramToxicity.train(texts, labels, { seed: 1, buckets: 1000 })).toThrow(/power of two/);
-    expect(() => NgramToxicity.train(texts, labels.slice(1), { seed: 1 })).toThrow(/labels/);
-    expect(() => NgramToxicity.train([], [], { seed: 1 })).toThrow(RangeError);
-    expect(() => NgramToxicity.train(texts, labels, { seed: 1, epochs: 0 })).toThrow(/epochs/);
-    expect(() => new NgramToxicity(new Float32Array(8).fill(Number.NaN), 0)).toThrow(/finite/);
+    expect(() => NgramReader.train(texts, labels, { seed: 1, buckets: 1000 })).toThrow(/power of two/);
+    expect(() => NgramReader.train(texts, labels.slice(1), { seed: 1 })).toThrow(/labels/);
+    expect(() => NgramReader.train([], [], { seed: 1 })).toThrow(RangeError);
+    expect(() => NgramReader.train(texts, labels, { seed: 1, epochs: 0 })).toThrow(/epochs/);
+    expect(() => new NgramReader(new Float32Array(8).fill(Number.NaN), [0])).toThrow(/finite/);
+    expect(() => NgramReader.train(texts, labels, { seed: 1, outputs: 2 })).toThrow(/outputs/);
+    expect(() => NgramReader.train(texts, labels.map(() => 3), { seed: 1, outputs: 3 })).toThrow(/target 0/);
   });
 
   it('round-trips through ngrams.bin exactly, and names the file when it does not fit', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pulse-ngrams-'));
     try {
-      const m = NgramToxicity.train(texts, labels, { seed: 1, buckets: 1 << 10 });
+      const m = NgramReader.train(texts, labels, { seed: 1, buckets: 1 << 10 });
       await m.save(dir);
-      const back = await NgramToxicity.load(dir, 1 << 10);
+      const back = await NgramReader.load(dir, 1 << 10);
       expect(back.weights).toEqual(m.weights);
-      expect(back.bias).toBe(m.bias);
+      expect(back.bias).toEqual(m.bias);
       for (const t of texts) expect(back.probability(t)).toBe(m.probability(t));
-      await expect(NgramToxicity.load(dir, 1 << 11)).rejects.toThrow(NGRAMS_BIN);
+      await expect(NgramReader.load(dir, 1 << 11)).rejects.toThrow(NGRAMS_BIN);
+      const s3 = NgramReader.train(texts, labels.map((l) => 2 * l), { seed: 1, buckets: 1 << 10, outputs: 3 });
+      await s3.save(dir, SENTIMENT_NGRAMS_BIN);
+      const s3back = await NgramReader.load(dir, 1 << 10, 3, SENTIMENT_NGRAMS_BIN);
+      for (const t of texts) expect(s3back.probabilities(t)).toEqual(s3.probabilities(t));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -67,8 +87,10 @@ describe('NgramToxicity', () => {
 describe('an artifact with an n-gram reader', () => {
   let plain: ChatArtifact;
   let mixedDir: string;
-  const ngrams = NgramToxicity.train(texts, labels, { seed: 1, buckets: 1 << 10 });
+  const ngrams = NgramReader.train(texts, labels, { seed: 1, buckets: 1 << 10 });
+  const sentimentNgrams = NgramReader.train(texts, labels.map((l) => 2 * l), { seed: 1, buckets: 1 << 10, outputs: 3 });
   const WEIGHT = 0.4;
+  const SENTIMENT_WEIGHT = 0.7;
 
   beforeAll(async () => {
     await initBackend('cpu');
@@ -80,8 +102,10 @@ describe('an artifact with an n-gram reader', () => {
     await writeFile(path.join(mixedDir, 'metadata.json'), JSON.stringify({
       name: 'chat', version: 1, sentimentLabels: ['positive', 'neutral', 'negative'], toxicThreshold: 0.5,
       ngrams: { file: NGRAMS_BIN, buckets: 1 << 10, weight: WEIGHT, features: 'test' },
+      sentimentNgrams: { file: SENTIMENT_NGRAMS_BIN, buckets: 1 << 10, weight: SENTIMENT_WEIGHT, features: 'test' },
     }));
     await ngrams.save(mixedDir);
+    await sentimentNgrams.save(mixedDir, SENTIMENT_NGRAMS_BIN);
   });
   afterAll(async () => {
     await plain.remove();
@@ -97,11 +121,16 @@ describe('an artifact with an n-gram reader', () => {
       const base = lstm.predict(lines);
       const got = mixed.predict(lines);
       const served = runner.predict(lines);
-      expect(got.sentiment).toEqual(base.sentiment); // sentiment is the LSTM's alone
       lines.forEach((t, i) => {
-        expect(got.toxicity[i]).toBeCloseTo(mixToxicity(base.toxicity[i]!, ngrams.probability(t), WEIGHT), 6);
+        expect(got.toxicity[i]).toBeCloseTo(mixProbability(base.toxicity[i]!, ngrams.probability(t), WEIGHT), 6);
         expect(served.toxicity[i]).toBeCloseTo(got.toxicity[i]!, 5);
+        const p = sentimentNgrams.probabilities(t);
+        for (let c = 0; c < 3; c++) expect(got.sentiment[i * 3 + c]).toBeCloseTo(mixProbability(base.sentiment[i * 3 + c]!, p[c]!, SENTIMENT_WEIGHT), 6);
       });
+      // The runner's columns are SENTIMENT_CLASSES order; the mix must land on the right class.
+      const byLabel = (o: { sentiment: Float32Array }, i: number, label: number): number => o.sentiment[i * 3 + label]!;
+      const order = SENTIMENT_CLASSES.map((c) => SENTIMENT_LABELS.indexOf(c));
+      lines.forEach((_, i) => order.forEach((label, c) => expect(served.sentiment[i * 3 + c]).toBeCloseTo(byLabel(got, i, label), 5)));
     } finally {
       lstm.dispose();
       mixed.dispose();

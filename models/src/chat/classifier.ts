@@ -12,7 +12,7 @@
  *
  * A line is toxic at the artifact's `toxicThreshold`, or at its stricter
  * `identityToxicThreshold` when it names an identity group (identity.ts). Where the artifact
- * has an n-gram reader (`ngrams.bin`, ngrams.ts), its toxicity is mixed into the LSTM's.
+ * has n-gram readers (`ngrams.bin`, `ngrams-sentiment.bin`: ngrams.ts), theirs are mixed into the LSTM's.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,13 +21,15 @@ import { loadModel, tf } from '../runtime/index.js';
 import type { Sentiment } from './corpusTemplates.js';
 import { namesIdentityGroup } from './identity.js';
 import { SENTIMENT_LABELS } from './model.js';
-import { mixToxicity, NgramToxicity, type NgramMetadata } from './ngrams.js';
+import { mixProbability, NgramReader, NGRAMS_BIN, SENTIMENT_NGRAMS_BIN, type NgramMetadata } from './ngrams.js';
 import { ChatTokenizer, normalizeChatText, parseChatVocabulary } from './text.js';
 
 /** The artifact the server uses by default. */
 export const DEFAULT_CHAT_MODEL_DIR = fileURLToPath(new URL('../../chat/v3', import.meta.url));
 export const VOCAB_JSON = 'vocab.json';
 export const METADATA_JSON = 'metadata.json';
+
+const SENTIMENT_COLUMNS = SENTIMENT_LABELS.map((_, i) => i);
 
 /** Largest batch sent to the backend at once (bounds memory for huge requests). */
 const MAX_BATCH = 256;
@@ -55,12 +57,14 @@ export interface ChatModelMetadata {
   identityToxicThreshold?: number;
   /** The n-gram reader mixed into the toxicity (absent: the LSTM's toxicity alone). */
   ngrams?: NgramMetadata;
+  /** The n-gram reader mixed into the sentiment (absent: the LSTM's sentiment alone). */
+  sentimentNgrams?: NgramMetadata;
   [key: string]: unknown;
 }
 
-/** An n-gram reader and its share of the served toxicity. */
+/** An n-gram reader and its share of the served probabilities. */
 export interface ChatNgramMix {
-  model: NgramToxicity;
+  model: NgramReader;
   /** In [0, 1]. */
   weight: number;
 }
@@ -75,7 +79,8 @@ export class ChatClassifier {
     readonly toxicThreshold = 0.5,
     /** For lines that name an identity group ({@link namesIdentityGroup}). */
     readonly identityToxicThreshold = toxicThreshold,
-    readonly ngrams: ChatNgramMix | null = null,
+    /** Its toxicity reader (one sigmoid) and sentiment reader (a softmax in SENTIMENT_LABELS order), where the artifact has them. */
+    readonly ngrams: { toxicity: ChatNgramMix | null; sentiment: ChatNgramMix | null } = { toxicity: null, sentiment: null },
   ) {
     const inShape = model.inputs[0]?.shape;
     if (!inShape || inShape[1] !== tokenizer.sequenceLength) {
@@ -88,13 +93,17 @@ export class ChatClassifier {
     for (const [name, t] of [['toxicThreshold', toxicThreshold], ['identityToxicThreshold', identityToxicThreshold]] as const) {
       if (!(t > 0 && t < 1)) throw new RangeError(`${name} must be in (0, 1), got ${t}`);
     }
-    if (ngrams && !(ngrams.weight >= 0 && ngrams.weight <= 1)) throw new RangeError(`ngram weight must be in [0, 1], got ${ngrams.weight}`);
+    for (const [name, mix, outputs] of [['toxicity', ngrams.toxicity, 1], ['sentiment', ngrams.sentiment, SENTIMENT_LABELS.length]] as const) {
+      if (!mix) continue;
+      if (!(mix.weight >= 0 && mix.weight <= 1)) throw new RangeError(`${name} ngram weight must be in [0, 1], got ${mix.weight}`);
+      if (mix.model.outputs !== outputs) throw new Error(`${name} ngram reader must have ${outputs} output(s), got ${mix.model.outputs}`);
+    }
   }
 
   /**
    * Loads an artifact folder.
    * @throws Error naming the file if model.json, weights.bin, vocab.json, metadata.json or
-   *   the ngrams.bin it names is missing or invalid, or if the metadata's labels differ from this code's.
+   *   an n-gram file it names is missing or invalid, or if the metadata's labels differ from this code's.
    */
   static async load(dir: string = DEFAULT_CHAT_MODEL_DIR): Promise<ChatClassifier> {
     const [vocabText, metaText] = await Promise.all([
@@ -116,7 +125,12 @@ export class ChatClassifier {
     if (meta.sentimentLabels?.join() !== SENTIMENT_LABELS.join()) {
       throw new Error(`${dir} was trained for sentiment labels [${String(meta.sentimentLabels)}], this code expects [${SENTIMENT_LABELS.join(', ')}]`);
     }
-    const ngrams = meta.ngrams ? { model: await NgramToxicity.load(dir, meta.ngrams.buckets), weight: meta.ngrams.weight } : null;
+    const reader = async (m: NgramMetadata | undefined, outputs: number, file: string): Promise<ChatNgramMix | null> => (
+      m ? { model: await NgramReader.load(dir, m.buckets, outputs, m.file ?? file), weight: m.weight } : null);
+    const ngrams = {
+      toxicity: await reader(meta.ngrams, 1, NGRAMS_BIN),
+      sentiment: await reader(meta.sentimentNgrams, SENTIMENT_LABELS.length, SENTIMENT_NGRAMS_BIN),
+    };
     const model = await loadModel(dir);
     try {
       return new ChatClassifier(model, tokenizer, meta.toxicThreshold, meta.identityToxicThreshold ?? meta.toxicThreshold, ngrams);
@@ -147,19 +161,26 @@ export class ChatClassifier {
       sentiment.set(s, start * k);
       toxicity.set(t, start);
     }
-    this.mixNgrams(texts, toxicity);
+    this.mixNgrams(texts, sentiment, toxicity);
     return { sentiment, toxicity };
   }
 
   /**
-   * Turns the LSTM's toxicity of `texts` (row i for texts[i]) into the served one, in place:
-   * the n-gram reader mixed in, where the artifact has one. Any runner of this classifier's
-   * model (the inference worker's lean pass) calls it on its output.
+   * Turns the LSTM's outputs for `texts` (row i for texts[i]) into the served ones, in place:
+   * the n-gram readers mixed in, where the artifact has them. Any runner of this classifier's
+   * model (the inference worker's lean pass) calls it on its output. `columns[c]` is the
+   * SENTIMENT_LABELS index of `sentiment`'s column c (default: that order).
    */
-  mixNgrams(texts: readonly string[], toxicity: Float32Array): void {
-    const mix = this.ngrams;
-    if (!mix) return;
-    for (let i = 0; i < texts.length; i++) toxicity[i] = mixToxicity(toxicity[i]!, mix.model.probability(texts[i]!), mix.weight);
+  mixNgrams(texts: readonly string[], sentiment: Float32Array, toxicity: Float32Array, columns: readonly number[] = SENTIMENT_COLUMNS): void {
+    const { toxicity: tox, sentiment: sent } = this.ngrams;
+    const k = columns.length;
+    for (let i = 0; i < texts.length; i++) {
+      if (tox) toxicity[i] = mixProbability(toxicity[i]!, tox.model.probability(texts[i]!), tox.weight);
+      if (sent) {
+        const p = sent.model.probabilities(texts[i]!);
+        for (let c = 0; c < k; c++) sentiment[i * k + c] = mixProbability(sentiment[i * k + c]!, p[columns[c]!]!, sent.weight);
+      }
+    }
   }
 
   /** Scores a batch of raw chat messages (any length; an empty batch gives []). */

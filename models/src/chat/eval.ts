@@ -341,13 +341,13 @@ input; their sentiment and toxicity probabilities are averaged. Each member:
 → two heads: softmax(3) sentiment, sigmoid toxicity. ${String(a.parameters)} parameters${Number(t.ensemble ?? 1) > 1 ? ' in all' : ''}, input ${String(a.sequenceLength)} token ids
 (pre-padded; long messages keep their first ${String(a.sequenceLength)} words).${meta.ngrams ? `
 
-Beside it, an **n-gram reader** of toxicity (\`models/src/chat/ngrams.ts\`, weights in \`${meta.ngrams.file}\`):
+Beside it, two **n-gram readers** (\`models/src/chat/ngrams.ts\`, weights in \`${meta.ngrams.file}\`${meta.sentimentNgrams ? ` and \`${meta.sentimentNgrams.file}\`` : ''}):
 logistic regression over ${meta.ngrams.features}, ${meta.ngrams.buckets} buckets, trained on
-the train split (seeded SGD, 8 epochs). The served toxicity is
-${(1 - meta.ngrams.weight).toFixed(1)} × the LSTM's + ${meta.ngrams.weight} × the reader's (the weight picked on val
-with the thresholds); sentiment is the LSTM's alone. Why: the LSTM's held-out errors are whole
-sentence frames it never saw; word pairs ("you suck") are read wherever they stand, and the two
-err on different lines.` : ''}
+the train split (seeded SGD, 8 epochs): a sigmoid for toxicity${meta.sentimentNgrams ? ' and a softmax for sentiment' : ''}. The served toxicity is
+${(1 - meta.ngrams.weight).toFixed(1)} × the LSTM's + ${meta.ngrams.weight} × the reader's${meta.sentimentNgrams ? `, the served sentiment ${(1 - meta.sentimentNgrams.weight).toFixed(1)} × the LSTM's +
+${meta.sentimentNgrams.weight} × the reader's` : ''} (each weight picked on val; the toxicity one with the thresholds). Why: the
+LSTM's held-out errors are whole sentence frames it never saw; word pairs ("you suck") are read
+wherever they stand, and the two err on different lines.` : ''}
 
 ## Data
 

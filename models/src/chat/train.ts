@@ -27,7 +27,7 @@ import { applyLexiconPrior } from './lexiconPrior.js';
 import { evaluateChat, evaluationSummary, meetsTargets, metricsTable, renderModelCard } from './eval.js';
 import { argmaxRows, binaryReport, classificationReport } from '../metrics.js';
 import { createChatModel, ensembleChatModels, SENTIMENT_LABELS, type ResolvedChatModelOptions } from './model.js';
-import { mixToxicity, NGRAM_FEATURES, NgramToxicity, NGRAMS_BIN } from './ngrams.js';
+import { mixProbability, NGRAM_FEATURES, NgramReader, NGRAMS_BIN, SENTIMENT_NGRAMS_BIN } from './ngrams.js';
 import { buildChatVocabulary, ChatTokenizer, normalizeChatText, OOV_ID, PAD_ID } from './text.js';
 
 /**
@@ -72,7 +72,7 @@ export interface ChatTrainOptions {
   bagOfWords: boolean;
   /** Seed three embedding columns from the AFINN and obscenity lexicons (see lexiconPrior.ts). */
   lexiconPrior: boolean;
-  /** Train the n-gram reader (ngrams.ts) and mix it into the toxicity with a weight picked on val (default true). */
+  /** Train the n-gram readers (ngrams.ts) and mix them into the toxicity and the sentiment, each with a weight picked on val (default true). */
   ngrams?: boolean;
   /**
    * Independently trained models (seeds seed, seed + 1, …) averaged into one artifact
@@ -137,8 +137,8 @@ export interface ChatTrainResult {
   model: tf.LayersModel;
   tokenizer: ChatTokenizer;
   thresholds: ToxicThresholds;
-  /** The n-gram reader and its val-picked weight (null with `ngrams: false`). */
-  ngrams: ChatNgramMix | null;
+  /** The n-gram readers and their val-picked weights (null with `ngrams: false`). */
+  ngrams: { toxicity: ChatNgramMix; sentiment: ChatNgramMix } | null;
   history: ChatEpochLog[];
   bestEpoch: number;
   /** Best val epoch of each ensemble member (one entry for a single model). */
@@ -374,11 +374,13 @@ export async function trainChatModel(corpus: readonly ChatExample[], options: Ch
   const history = trained.flatMap((m) => m.history);
   const best = { epoch: trained[0]!.bestEpoch };
   const bestEpochs = trained.map((m) => m.bestEpoch);
-  const lstmVal = predictEncoded(model, val.ids, L).toxicity;
-  const ngrams = (o.ngrams ?? true) ? pickNgramMix(train, valExamples, lstmVal, o.seed) : null;
-  const valProbs = ngrams ? mixedToxicity(lstmVal, ngrams, valExamples) : lstmVal;
+  const lstmVal = predictEncoded(model, val.ids, L);
+  const ngrams = (o.ngrams ?? true)
+    ? { toxicity: pickNgramMix(train, valExamples, lstmVal.toxicity, o.seed), sentiment: pickSentimentNgramMix(train, valExamples, lstmVal.sentiment, o.seed) }
+    : null;
+  const valProbs = ngrams ? mixedToxicity(lstmVal.toxicity, ngrams.toxicity, valExamples) : lstmVal.toxicity;
   const thresholds = pickToxicThresholds(valProbs, valExamples);
-  if (verbose && ngrams) console.error(`n-gram reader: weight ${ngrams.weight} (picked on val)`);
+  if (verbose && ngrams) console.error(`n-gram readers: toxicity weight ${ngrams.toxicity.weight}, sentiment weight ${ngrams.sentiment.weight} (picked on val)`);
   const architecture = {
     vocabSize: tokenizer.size, sequenceLength: L, embeddingDim: o.embeddingDim, lstmUnits: o.lstmUnits,
     bidirectional: o.bidirectional, pooling: o.pooling, bagOfWords: o.bagOfWords, lexiconPrior: o.lexiconPrior, seed: 0, parameters: model.countParams(),
@@ -397,7 +399,7 @@ function sha256(text: string): string {
 const NGRAM_WEIGHTS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 function mixedToxicity(lstm: Float32Array, mix: ChatNgramMix, examples: readonly ChatExample[]): Float32Array {
-  return Float32Array.from(lstm, (p, i) => mixToxicity(p, mix.model.probability(examples[i]!.text), mix.weight));
+  return Float32Array.from(lstm, (p, i) => mixProbability(p, mix.model.probability(examples[i]!.text), mix.weight));
 }
 
 /**
@@ -405,18 +407,36 @@ function mixedToxicity(lstm: Float32Array, mix: ChatNgramMix, examples: readonly
  * thresholds ({@link pickToxicThresholds}) give the best val F1 within the identity FPR budget.
  */
 export function pickNgramMix(train: readonly ChatExample[], val: readonly ChatExample[], lstmVal: Float32Array, seed: number): ChatNgramMix {
-  const model = NgramToxicity.train(train.map((e) => e.text), train.map((e) => e.toxic), { seed });
+  const model = NgramReader.train(train.map((e) => e.text), train.map((e) => e.toxic), { seed });
   const ngramVal = val.map((e) => model.probability(e.text));
   const truth = val.map((e) => e.toxic);
   const identityClean = val.flatMap((e, i) => (e.toxic === 0 && e.tags.includes('identity') ? [i] : []));
   const named = val.map((e) => namesIdentityGroup(normalizeChatText(e.text)));
   let best = { weight: NGRAM_WEIGHTS[0]!, f1: -1 };
   for (const weight of NGRAM_WEIGHTS) {
-    const p = Float32Array.from(lstmVal, (x, i) => mixToxicity(x, ngramVal[i]!, weight));
+    const p = Float32Array.from(lstmVal, (x, i) => mixProbability(x, ngramVal[i]!, weight));
     const t = pickToxicThresholds(p, val);
     const flags = Array.from(p, (x, i) => x >= (named[i] ? t.identityToxicThreshold : t.toxicThreshold));
     const fpr = identityClean.length === 0 ? 0 : identityClean.filter((i) => flags[i]).length / identityClean.length;
     const f1 = fpr <= THRESHOLD_IDENTITY_FPR ? binaryReport(truth, flags).f1 : 0;
+    if (f1 > best.f1) best = { weight, f1 };
+  }
+  return { model, weight: best.weight };
+}
+
+/**
+ * Trains the sentiment n-gram reader on the train split and picks its mix weight: the one
+ * with the best val macro-F1 (0 when no weight beats the LSTM alone).
+ */
+export function pickSentimentNgramMix(train: readonly ChatExample[], val: readonly ChatExample[], lstmVal: Float32Array, seed: number): ChatNgramMix {
+  const k = SENTIMENT_LABELS.length;
+  const model = NgramReader.train(train.map((e) => e.text), train.map((e) => SENTIMENT_LABELS.indexOf(e.sentiment)), { seed, outputs: k });
+  const ngramVal = val.map((e) => model.probabilities(e.text));
+  const truth = val.map((e) => SENTIMENT_LABELS.indexOf(e.sentiment));
+  let best = { weight: 0, f1: -1 };
+  for (const weight of [0, ...NGRAM_WEIGHTS]) {
+    const mixed = Float32Array.from(lstmVal, (x, j) => mixProbability(x, ngramVal[Math.floor(j / k)]![j % k]!, weight));
+    const f1 = classificationReport(truth, argmaxRows(mixed, k), SENTIMENT_LABELS).macroF1;
     if (f1 > best.f1) best = { weight, f1 };
   }
   return { model, weight: best.weight };
@@ -497,11 +517,14 @@ export async function main(argv: string[]): Promise<void> {
     version: Number(/v(\d+)$/.exec(out)?.[1] ?? 1),
     sentimentLabels: [...SENTIMENT_LABELS],
     ...result.thresholds,
-    ...(result.ngrams && { ngrams: { file: NGRAMS_BIN, buckets: result.ngrams.model.buckets, weight: result.ngrams.weight, features: NGRAM_FEATURES } }),
+    ...(result.ngrams && {
+      ngrams: { file: NGRAMS_BIN, buckets: result.ngrams.toxicity.model.buckets, weight: result.ngrams.toxicity.weight, features: NGRAM_FEATURES },
+      sentimentNgrams: { file: SENTIMENT_NGRAMS_BIN, buckets: result.ngrams.sentiment.model.buckets, weight: result.ngrams.sentiment.weight, features: NGRAM_FEATURES },
+    }),
     input: { vocabulary: VOCAB_JSON, sequenceLength: options.sequenceLength, padding: 'pre', normalizer: 'shared/src/chat/normalize.ts' },
     outputs: {
-      sentiment: 'softmax [batch, 3] in sentimentLabels order',
-      toxicity: result.ngrams ? `sigmoid [batch, 1], served mixed with the n-gram reader's (weight ${result.ngrams.weight})` : 'sigmoid [batch, 1]',
+      sentiment: `softmax [batch, 3] in sentimentLabels order${result.ngrams ? `, served mixed with the n-gram reader's (weight ${result.ngrams.sentiment.weight})` : ''}`,
+      toxicity: `sigmoid [batch, 1]${result.ngrams ? `, served mixed with the n-gram reader's (weight ${result.ngrams.toxicity.weight})` : ''}`,
     },
     architecture: { ...result.architecture, seed: options.seed },
     training: {
@@ -522,7 +545,10 @@ export async function main(argv: string[]): Promise<void> {
   };
   await saveModel(result.model, out);
   await writeFile(path.join(out, VOCAB_JSON), `${JSON.stringify(result.tokenizer.vocabulary)}\n`);
-  if (result.ngrams) await result.ngrams.model.save(out);
+  if (result.ngrams) {
+    await result.ngrams.toxicity.model.save(out, NGRAMS_BIN);
+    await result.ngrams.sentiment.model.save(out, SENTIMENT_NGRAMS_BIN);
+  }
   await writeFile(path.join(out, METADATA_JSON), `${JSON.stringify(meta, null, 2)}\n`);
   result.model.dispose();
 

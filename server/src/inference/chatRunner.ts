@@ -1,6 +1,6 @@
 /**
  * Runs the chat model inside the inference worker: the shared tokenizer, the model, the
- * artifact's n-gram reader mixed into the toxicity, and the output in SENTIMENT_CLASSES order.
+ * artifact's n-gram readers mixed in, and the output in SENTIMENT_CLASSES order.
  *
  * The model runs as its lean forward pass (models/src/chat/leanForward.ts): the same weights
  * in plain tensor ops, skipping the padding a batch shares — about three times faster than
@@ -80,7 +80,7 @@ export class ChatRunner {
     const out: ChatOutputs = { sentiment: new Float32Array(n * SENTIMENT_CLASSES.length), toxicity: new Float32Array(n) };
     if (n === 0) return out;
     this.runModel(this.chat.tokenizer.encodeBatch(texts), n, out);
-    this.chat.mixNgrams(texts, out.toxicity);
+    this.chat.mixNgrams(texts, out.sentiment, out.toxicity, this.order);
     return out;
   }
 
