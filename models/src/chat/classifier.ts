@@ -21,7 +21,7 @@ import { loadModel, tf } from '../runtime/index.js';
 import type { Sentiment } from './corpusTemplates.js';
 import { namesIdentityGroup } from './identity.js';
 import { SENTIMENT_LABELS } from './model.js';
-import { mixProbability, NgramReader, NGRAMS_BIN, SENTIMENT_NGRAMS_BIN, type NgramMetadata } from './ngrams.js';
+import { mixProbability, NgramReader, type NgramMetadata } from './ngrams.js';
 import { ChatTokenizer, normalizeChatText, parseChatVocabulary } from './text.js';
 
 /** The artifact the server uses by default. */
@@ -125,12 +125,9 @@ export class ChatClassifier {
     if (meta.sentimentLabels?.join() !== SENTIMENT_LABELS.join()) {
       throw new Error(`${dir} was trained for sentiment labels [${String(meta.sentimentLabels)}], this code expects [${SENTIMENT_LABELS.join(', ')}]`);
     }
-    const reader = async (m: NgramMetadata | undefined, outputs: number, file: string): Promise<ChatNgramMix | null> => (
-      m ? { model: await NgramReader.load(dir, m.buckets, outputs, m.file ?? file), weight: m.weight } : null);
-    const ngrams = {
-      toxicity: await reader(meta.ngrams, 1, NGRAMS_BIN),
-      sentiment: await reader(meta.sentimentNgrams, SENTIMENT_LABELS.length, SENTIMENT_NGRAMS_BIN),
-    };
+    const reader = async (m: NgramMetadata | undefined, outputs: number): Promise<ChatNgramMix | null> => (
+      m ? { model: await NgramReader.load(dir, m.buckets, outputs, m.file), weight: m.weight } : null);
+    const ngrams = { toxicity: await reader(meta.ngrams, 1), sentiment: await reader(meta.sentimentNgrams, SENTIMENT_LABELS.length) };
     const model = await loadModel(dir);
     try {
       return new ChatClassifier(model, tokenizer, meta.toxicThreshold, meta.identityToxicThreshold ?? meta.toxicThreshold, ngrams);

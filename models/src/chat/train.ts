@@ -206,6 +206,12 @@ export interface ToxicThresholds {
  * {@link THRESHOLD_IDENTITY_FPR}; the lowest-FPR pair if none is.
  */
 export function pickToxicThresholds(probabilities: ArrayLike<number>, examples: readonly ChatExample[]): ToxicThresholds {
+  const { toxicThreshold, identityToxicThreshold } = bestToxicThresholds(probabilities, examples);
+  return { toxicThreshold, identityToxicThreshold };
+}
+
+/** {@link pickToxicThresholds}, with the val F1 and identity FPR of the pair it picks. */
+function bestToxicThresholds(probabilities: ArrayLike<number>, examples: readonly ChatExample[]): ToxicThresholds & { f1: number; fpr: number } {
   const truth = examples.map((e) => e.toxic);
   const identityClean = examples.flatMap((e, i) => (e.toxic === 0 && e.tags.includes('identity') ? [i] : []));
   const named = examples.map((e) => namesIdentityGroup(normalizeChatText(e.text)));
@@ -222,7 +228,7 @@ export function pickToxicThresholds(probabilities: ArrayLike<number>, examples: 
       }
     }
   }
-  return { toxicThreshold: best!.toxicThreshold, identityToxicThreshold: best!.identityToxicThreshold };
+  return best!;
 }
 
 const MIX_SEPARATORS = [' ', ', ', '. ', ' - ', '! '];
@@ -409,16 +415,10 @@ function mixedToxicity(lstm: Float32Array, mix: ChatNgramMix, examples: readonly
 export function pickNgramMix(train: readonly ChatExample[], val: readonly ChatExample[], lstmVal: Float32Array, seed: number): ChatNgramMix {
   const model = NgramReader.train(train.map((e) => e.text), train.map((e) => e.toxic), { seed });
   const ngramVal = val.map((e) => model.probability(e.text));
-  const truth = val.map((e) => e.toxic);
-  const identityClean = val.flatMap((e, i) => (e.toxic === 0 && e.tags.includes('identity') ? [i] : []));
-  const named = val.map((e) => namesIdentityGroup(normalizeChatText(e.text)));
   let best = { weight: NGRAM_WEIGHTS[0]!, f1: -1 };
   for (const weight of NGRAM_WEIGHTS) {
-    const p = Float32Array.from(lstmVal, (x, i) => mixProbability(x, ngramVal[i]!, weight));
-    const t = pickToxicThresholds(p, val);
-    const flags = Array.from(p, (x, i) => x >= (named[i] ? t.identityToxicThreshold : t.toxicThreshold));
-    const fpr = identityClean.length === 0 ? 0 : identityClean.filter((i) => flags[i]).length / identityClean.length;
-    const f1 = fpr <= THRESHOLD_IDENTITY_FPR ? binaryReport(truth, flags).f1 : 0;
+    const t = bestToxicThresholds(Float32Array.from(lstmVal, (x, i) => mixProbability(x, ngramVal[i]!, weight)), val);
+    const f1 = t.fpr <= THRESHOLD_IDENTITY_FPR ? t.f1 : 0;
     if (f1 > best.f1) best = { weight, f1 };
   }
   return { model, weight: best.weight };
