@@ -13,7 +13,7 @@
  *   npm run bench:inference [-- --seconds 10 --rate 2000 --budget 1.5] [--chat-standin max|last]
  *
  * `--chat-standin` runs the chat rows on an untrained stand-in with that pooling even when
- * models/chat/v3 exists (to see what an architecture costs to serve; 'last' runs as the
+ * models/chat/v4 exists (to see what an architecture costs to serve; 'last' runs as the
  * worker's lean forward pass, 'max' as the layers model).
  *
  * Targets on wasm: CNN ≥ 25,000 windows/s, LSTM ≥ 2,000 messages/s batched, single chat
@@ -241,7 +241,7 @@ async function main(): Promise<void> {
   if (STANDIN) {
     console.log(`chat*: untrained stand-in, the chat factory's architecture with pooling '${STANDIN}' (same cost as a trained one, meaningless scores)`);
   } else if (!chat.real) {
-    console.log("chat*: models/chat/v3 is not there yet; the chat rows use an untrained stand-in with the chat factory's default architecture (same cost, meaningless scores)");
+    console.log("chat*: models/chat/v4 is not there yet; the chat rows use an untrained stand-in with the chat factory's default architecture (same cost, meaningless scores)");
   }
   try {
     const direct = await directBenchmarks(chat.dir, chat.real, windows);

@@ -1,6 +1,6 @@
 /**
  * The chat artifact for inference tests and the benchmark: the committed one
- * (models/chat/v3) when it exists, else a stand-in with the same architecture (the chat
+ * (models/chat/v4) when it exists, else a stand-in with the same architecture (the chat
  * model factory's defaults), an untrained seeded model and a synthetic 4,000-token
  * vocabulary, written to a temporary folder in the artifact format the server loads.
  * The stand-in exercises every step of the serving path (tokenizer, both heads, label

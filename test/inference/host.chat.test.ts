@@ -2,7 +2,7 @@
  * The chat LSTM through the inference host: the worker tokenises with the shared
  * tokenizer, runs both heads and returns sentiment in SENTIMENT_CLASSES order — the same
  * numbers the chat classifier gives in-process — batched, without leaking tensors, and
- * over the model API. Uses models/chat/v3 when committed, else a same-architecture stand-in.
+ * over the model API. Uses models/chat/v4 when committed, else a same-architecture stand-in.
  */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * The committed chat model artifact (models/chat/v3): small, quick to load, and still
+ * The committed chat model artifact (models/chat/v4): small, quick to load, and still
  * scoring held-out chat the way its model card says.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -155,7 +155,7 @@ describe('chat model artifact', () => {
     }, e);
     expect(card).toContain(`\`studio/chat.jsonl\` — 5000 labelled lines from ${lines.templates} templates, given with \`--corpus\``);
     expect(card).toContain(`Lines: train ${lines.bySplit.train}, val ${lines.bySplit.val}, test ${lines.bySplit.test}.`);
-    expect(card).toContain('--corpus studio/chat.jsonl --out models/chat/v3');
+    expect(card).toContain('--corpus studio/chat.jsonl --out models/chat/v4');
     // Nothing the generator alone knows, and no claim that the file is the generated corpus.
     expect(card).not.toContain('Jaccard');
     expect(card).not.toContain('regenerates the committed corpus');

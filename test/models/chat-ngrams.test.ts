@@ -4,12 +4,12 @@
  * through the files, and the mix into toxicity and sentiment that both the classifier and the
  * inference worker's runner serve.
  */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClassifier } from '../../models/src/chat/classifier.js';
-import { mixProbability, ngramFeatures, NgramReader, NGRAMS_BIN, SENTIMENT_NGRAMS_BIN } from '../../models/src/chat/ngrams.js';
+import { mixProbability, NGRAM_FEATURES, ngramFeatures, NgramReader, NGRAMS_BIN, SENTIMENT_NGRAMS_BIN } from '../../models/src/chat/ngrams.js';
 import { initBackend } from '../../models/src/runtime/index.js';
 import { ChatRunner } from '../../server/src/inference/chatRunner.js';
 import { SENTIMENT_CLASSES } from '../../server/src/inference/types.js';
@@ -29,6 +29,17 @@ describe('ngramFeatures', () => {
     expect(ngramFeatures('YOU SUCK!!!', 1 << 16)).toEqual(ngramFeatures('you suck', 1 << 16)); // the shared normalizer's words
     expect(ngramFeatures('', 1 << 16)).toEqual([]);
     expect(ngramFeatures('a b c d e f', 4).every((f) => f >= 0 && f < 4)).toBe(true);
+  });
+
+  it('shares features between forms of a word, and reads words beside a group apart from the same words elsewhere', () => {
+    const f = (t: string): Set<number> => new Set(ngramFeatures(t, 1 << 20));
+    expect(f('they ruined it')).toEqual(f('they ruins it'));
+    // The same words said of a group and of a player: the group line has more features.
+    const group = f('muslims ruin every lobby'), player = f('players ruin every lobby');
+    expect(group.size).toBeGreaterThan(player.size);
+    // Word order beside the group matters ("ruin" right after it, or three words before).
+    expect(f('muslims ruin every lobby')).not.toEqual(f('ruin every lobby muslims'));
+    expect(f('ruin every lobby muslims')).toEqual(f('ruin every lobby women'));
   });
 });
 
@@ -101,8 +112,8 @@ describe('an artifact with an n-gram reader', () => {
     }
     await writeFile(path.join(mixedDir, 'metadata.json'), JSON.stringify({
       name: 'chat', version: 1, sentimentLabels: ['positive', 'neutral', 'negative'], toxicThreshold: 0.5,
-      ngrams: { file: NGRAMS_BIN, buckets: 1 << 10, weight: WEIGHT, features: 'test' },
-      sentimentNgrams: { file: SENTIMENT_NGRAMS_BIN, buckets: 1 << 10, weight: SENTIMENT_WEIGHT, features: 'test' },
+      ngrams: { file: NGRAMS_BIN, buckets: 1 << 10, weight: WEIGHT, features: NGRAM_FEATURES },
+      sentimentNgrams: { file: SENTIMENT_NGRAMS_BIN, buckets: 1 << 10, weight: SENTIMENT_WEIGHT, features: NGRAM_FEATURES },
     }));
     await ngrams.save(mixedDir);
     await sentimentNgrams.save(mixedDir, SENTIMENT_NGRAMS_BIN);
@@ -142,5 +153,17 @@ describe('an artifact with an n-gram reader', () => {
     await rm(path.join(mixedDir, NGRAMS_BIN));
     await expect(ChatClassifier.load(mixedDir)).rejects.toThrow(NGRAMS_BIN);
     await ngrams.save(mixedDir);
+  });
+
+  it('refuses an artifact whose readers were trained on other features than this code reads', async () => {
+    const file = path.join(mixedDir, 'metadata.json');
+    const meta = JSON.parse(await readFile(file, 'utf8')) as { ngrams: { features: string } };
+    await writeFile(file, JSON.stringify({ ...meta, ngrams: { ...meta.ngrams, features: 'hashed word unigrams' } }));
+    try {
+      await expect(ChatClassifier.load(mixedDir)).rejects.toThrow(/ngrams\.bin was trained on other n-gram features/);
+      await expect(ChatRunner.load(mixedDir)).rejects.toThrow(/other n-gram features/);
+    } finally {
+      await writeFile(file, JSON.stringify(meta));
+    }
   });
 });

@@ -54,7 +54,7 @@ for (const impl of implementations) {
       return {
         id: randomUUID(), roomId, matchId, matchStartedAt: started, playerId, name: `p-${playerId.slice(0, 4)}`, text: 'a line',
         createdAt: new Date(), decision, held: decision === 'hold', filterHits: [],
-        ...(toxicity !== null && { scores: { sentiment: [0.8, 0.1, 0.1] as const, toxicity, model: 'chat/v3' } }),
+        ...(toxicity !== null && { scores: { sentiment: [0.8, 0.1, 0.1] as const, toxicity, model: 'chat/v4' } }),
       };
     }
 

@@ -42,7 +42,7 @@ for (const impl of implementations) {
       };
       const flag = await moderation.storeChat({
         id: randomUUID(), roomId: 'room-covered', matchId, matchStartedAt, playerId, name: `p-${playerId.slice(0, 4)}`, text: 'a rude line',
-        createdAt: new Date(), decision: 'mask', held: false, filterHits: [], scores: { sentiment: [0.1, 0.2, 0.7], toxicity: 0.8, model: 'chat/v3' },
+        createdAt: new Date(), decision: 'mask', held: false, filterHits: [], scores: { sentiment: [0.1, 0.2, 0.7], toxicity: 0.8, model: 'chat/v4' },
       }, result);
       return flag!.id;
     }

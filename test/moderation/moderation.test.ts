@@ -127,7 +127,7 @@ describe('chat pipeline in live rooms', () => {
     expect(ack).toMatchObject({ status: 'delivered', text: 'gg wp everyone' });
     await vi.waitFor(() => expect(lb.chat.map((c) => c.text)).toContain('gg wp everyone'));
     const row = await db.prisma.chatMessage.findUnique({ where: { id: ack.id } });
-    expect(row).toMatchObject({ text: 'gg wp everyone', decision: 'allow', held: false, scoredBy: 'chat/v3' });
+    expect(row).toMatchObject({ text: 'gg wp everyone', decision: 'allow', held: false, scoredBy: 'chat/v4' });
 
     const swear = await chatAndAck(alice, la, 'fuck this lag', 'c2');
     expect(swear.status).toBe('delivered');
@@ -151,7 +151,7 @@ describe('chat pipeline in live rooms', () => {
     const m = {
       id: randomUUID(), roomId: 'review-room', matchId: randomUUID(), matchStartedAt: new Date(), playerId: randomUUID(), name: 'Robin',
       text: result.stored, createdAt: new Date(), decision: result.decision, held: false, filterHits: [],
-      scores: { sentiment: result.scores.sentiment, toxicity: result.scores.toxicity, model: 'chat/v3' },
+      scores: { sentiment: result.scores.sentiment, toxicity: result.scores.toxicity, model: 'chat/v4' },
     };
     const flag = await moderation.storeChat(m, result);
     expect(flag).toMatchObject({ kind: 'chat', severity: 1, status: 'open', playerName: 'Robin', text });

@@ -6,7 +6,7 @@
  *
  * ```ts
  * await initBackend();
- * const chat = await ChatClassifier.load();            // models/chat/v3
+ * const chat = await ChatClassifier.load();            // models/chat/v4
  * const [score] = chat.score(['gg ez noobs']);         // { toxic: true, toxicity: 0.98, sentiment: 'negative', … }
  * ```
  *
@@ -21,11 +21,11 @@ import { loadModel, tf } from '../runtime/index.js';
 import type { Sentiment } from './corpusTemplates.js';
 import { namesIdentityGroup } from './identity.js';
 import { SENTIMENT_LABELS } from './model.js';
-import { mixProbability, NgramReader, type NgramMetadata } from './ngrams.js';
+import { mixProbability, NGRAM_FEATURES, ngramFeatures, NgramReader, type NgramMetadata } from './ngrams.js';
 import { ChatTokenizer, normalizeChatText, parseChatVocabulary } from './text.js';
 
 /** The artifact the server uses by default. */
-export const DEFAULT_CHAT_MODEL_DIR = fileURLToPath(new URL('../../chat/v3', import.meta.url));
+export const DEFAULT_CHAT_MODEL_DIR = fileURLToPath(new URL('../../chat/v4', import.meta.url));
 export const VOCAB_JSON = 'vocab.json';
 export const METADATA_JSON = 'metadata.json';
 
@@ -125,8 +125,12 @@ export class ChatClassifier {
     if (meta.sentimentLabels?.join() !== SENTIMENT_LABELS.join()) {
       throw new Error(`${dir} was trained for sentiment labels [${String(meta.sentimentLabels)}], this code expects [${SENTIMENT_LABELS.join(', ')}]`);
     }
-    const reader = async (m: NgramMetadata | undefined, outputs: number): Promise<ChatNgramMix | null> => (
-      m ? { model: await NgramReader.load(dir, m.buckets, outputs, m.file), weight: m.weight } : null);
+    const reader = async (m: NgramMetadata | undefined, outputs: number): Promise<ChatNgramMix | null> => {
+      if (!m) return null;
+      // The file holds weights per feature bucket: read with other features, it would score nonsense.
+      if (m.features !== NGRAM_FEATURES) throw new Error(`${path.join(dir, METADATA_JSON)}: ${m.file} was trained on other n-gram features than this code reads ("${m.features}")`);
+      return { model: await NgramReader.load(dir, m.buckets, outputs, m.file), weight: m.weight };
+    };
     const ngrams = { toxicity: await reader(meta.ngrams, 1), sentiment: await reader(meta.sentimentNgrams, SENTIMENT_LABELS.length) };
     const model = await loadModel(dir);
     try {
@@ -171,10 +175,14 @@ export class ChatClassifier {
   mixNgrams(texts: readonly string[], sentiment: Float32Array, toxicity: Float32Array, columns: readonly number[] = SENTIMENT_COLUMNS): void {
     const { toxicity: tox, sentiment: sent } = this.ngrams;
     const k = columns.length;
+    // Readers of one size read the same features: hash each line once for both.
+    const sharedBuckets = tox && sent && tox.model.buckets === sent.model.buckets ? tox.model.buckets : 0;
     for (let i = 0; i < texts.length; i++) {
-      if (tox) toxicity[i] = mixProbability(toxicity[i]!, tox.model.probability(texts[i]!), tox.weight);
+      const features = sharedBuckets ? ngramFeatures(texts[i]!, sharedBuckets) : null;
+      const read = (m: NgramReader): Float32Array => (features ? m.probabilitiesOf(features) : m.probabilities(texts[i]!));
+      if (tox) toxicity[i] = mixProbability(toxicity[i]!, read(tox.model)[0]!, tox.weight);
       if (sent) {
-        const p = sent.model.probabilities(texts[i]!);
+        const p = read(sent.model);
         for (let c = 0; c < k; c++) sentiment[i * k + c] = mixProbability(sentiment[i * k + c]!, p[columns[c]!]!, sent.weight);
       }
     }

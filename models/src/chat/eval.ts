@@ -2,7 +2,7 @@
  * Held-out evaluation of a chat model artifact, side by side with the AFINN and obscenity
  * baselines on the same lines.
  *
- *   npm run eval -- chat [--model models/chat/v3] [--split test] [--corpus …] [--write-card] [--against DIR]
+ *   npm run eval -- chat [--model models/chat/v4] [--split test] [--corpus …] [--write-card] [--against DIR]
  *
  * Prints the metrics table; `--write-card` also rewrites the artifact's MODEL_CARD.md and
  * the `evaluation` block of its metadata.json from the fresh numbers; `--against` compares
@@ -360,7 +360,7 @@ ${Number(t.ensemble ?? 1) > 1 ? `${String(t.ensemble)} members trained one after
 word dropout ${String(t.wordDropout)} (ids replaced by the OOV id), ${Number(t.toxicityLossWeight ?? 1) === 1 ? 'equal loss weights on both heads' : `toxicity loss weighted ${String(t.toxicityLossWeight)}× the sentiment loss`};
 vocabulary: train-split words seen ≥ ${String(t.minCount)} times, at most ${String(t.maxVocabulary)} ids. Training took
 ${String(t.seconds)} s on ${String(t.machine)}. Deterministic: same seed → same weights (v2's weights.bin came out
-byte for byte the same on 2 × AMD EPYC and on 2 × Intel Xeon; the LSTM of v3 is v2's, byte for byte).
+byte for byte the same on 2 × AMD EPYC and on 2 × Intel Xeon; the LSTM of v3 and of v4 is v2's, byte for byte).
 
 Reproduce:
 

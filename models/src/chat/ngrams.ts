@@ -38,7 +38,7 @@ export interface NgramMetadata {
   features: string;
 }
 
-export const NGRAM_FEATURES = 'hashed (FNV-1a) word unigrams and bigrams of the normalized line, every identity group word read as one token (`<group>`)';
+export const NGRAM_FEATURES = 'hashed (FNV-1a) word unigrams and bigrams of the normalized line, words lightly stemmed and every identity group word read as one token (`<group>`); in a line that names a group, also each word as "in a line that names a group" and each word up to 5 before or after a group word with its offset';
 
 export interface NgramTrainOptions {
   seed: number;
@@ -65,15 +65,37 @@ function requireBuckets(buckets: number): void {
   }
 }
 
-/** Distinct feature buckets of a raw line. */
+/** Longest offset from a group word that gets its own feature. */
+const GROUP_SPAN = 5;
+
+/** Strips one common suffix from longer words, so "ruins", "ruined" and "ruining" share features. */
+function stem(word: string): string {
+  return word.length > 4 ? word.replace(/(ing|ed|es|s|ly)$/, '') : word;
+}
+
+/**
+ * Distinct feature buckets of a raw line. Besides its word uni- and bigrams, a line that names
+ * a group gets its words as seen beside the group (`L2:dont`, `R1:ruin`) and anywhere in the
+ * same line (`g:welcome`): what is said about a group is read apart from the same words in
+ * other lines, and that carries over to sentence frames training never saw.
+ */
 export function ngramFeatures(text: string, buckets: number): number[] {
   const mask = buckets - 1;
-  const words = chatWords(text).map((w) => (IDENTITY_WORDS.has(w) ? NGRAM_GROUP_TOKEN : w));
+  const words = chatWords(text).map((w) => (IDENTITY_WORDS.has(w) ? NGRAM_GROUP_TOKEN : stem(w)));
   const out = new Set<number>();
+  const add = (feature: string): void => void out.add(fnv1a(feature) & mask);
+  let named = false;
   for (let i = 0; i < words.length; i++) {
-    out.add(fnv1a(`u:${words[i]!}`) & mask);
-    if (i > 0) out.add(fnv1a(`b:${words[i - 1]!} ${words[i]!}`) & mask);
+    add(`u:${words[i]!}`);
+    if (i > 0) add(`b:${words[i - 1]!} ${words[i]!}`);
+    if (words[i] !== NGRAM_GROUP_TOKEN) continue;
+    named = true;
+    for (let d = 1; d <= GROUP_SPAN; d++) {
+      if (i - d >= 0) add(`L${d}:${words[i - d]!}`);
+      if (i + d < words.length) add(`R${d}:${words[i + d]!}`);
+    }
   }
+  if (named) for (const w of words) if (w !== NGRAM_GROUP_TOKEN) add(`g:${w}`);
   return [...out];
 }
 
@@ -99,9 +121,14 @@ export class NgramReader {
 
   /** The probability of each output for a raw line: one sigmoid, or a softmax over the classes. */
   probabilities(text: string): Float32Array {
+    return this.probabilitiesOf(ngramFeatures(text, this.buckets));
+  }
+
+  /** {@link probabilities} from a line's {@link ngramFeatures} for this reader's bucket count (readers of one size can share them). */
+  probabilitiesOf(features: readonly number[]): Float32Array {
     const k = this.outputs;
     const z = Float64Array.from(this.bias);
-    for (const f of ngramFeatures(text, this.buckets)) for (let c = 0; c < k; c++) z[c] = z[c]! + this.weights[f * k + c]!;
+    for (const f of features) for (let c = 0; c < k; c++) z[c] = z[c]! + this.weights[f * k + c]!;
     return Float32Array.from(activate(z));
   }
 

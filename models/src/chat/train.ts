@@ -2,7 +2,7 @@
  * Trains the chat sentiment/toxicity model on the committed corpus, deterministically, on
  * the wasm backend.
  *
- *   nice npm run train -- chat [--seed 1] [--epochs 12] [--out models/chat/v3] [--batch-size 64]
+ *   nice npm run train -- chat [--seed 1] [--epochs 12] [--out models/chat/v4] [--batch-size 64]
  *     [--lr 0.006] [--lstm-units 32] [--embedding-dim 32] [--seq-len 24] [--vocab-size 4000]
  *     [--word-dropout 0.1] [--patience 3] [--bidirectional|--unidirectional] [--pooling last|max]
  *     [--corpus models/data/chat/corpus.jsonl]

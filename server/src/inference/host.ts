@@ -45,7 +45,7 @@ export const MAX_CHAT_CHARS = 2000;
 
 const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
 export const DEFAULT_BEHAVIOR_DIR = path.join(MODELS_DIR, 'behavior/v1');
-export const DEFAULT_CHAT_DIR = path.join(MODELS_DIR, 'chat/v3');
+export const DEFAULT_CHAT_DIR = path.join(MODELS_DIR, 'chat/v4');
 
 export type BackendPreference = NonNullable<WorkerInit['backend']>;
 

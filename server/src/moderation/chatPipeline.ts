@@ -31,7 +31,7 @@ export interface ChatPolicy {
  * Thresholds on the chat model's toxicity. `maskAt` and `maskIdentityAt` are the served
  * model's own toxic thresholds, for messages that do not and that do name an identity group
  * (picked together on validation: best F1 within the identity false-positive budget, see
- * models/chat/v3/MODEL_CARD.md; a test keeps them equal): above them a message is masked;
+ * models/chat/v4/MODEL_CARD.md; a test keeps them equal): above them a message is masked;
  * only confident calls are held or blocked, so a false positive costs a delay, not a ban.
  */
 export const DEFAULT_CHAT_POLICY: ChatPolicy = { maskAt: 0.45, maskIdentityAt: 0.6, holdAt: 0.9, blockAt: 0.95, links: 'redact' };

@@ -744,7 +744,7 @@ function behaviorClasses(inference: InferenceService): readonly string[] {
   return inference.status().models.find((m) => m.name === 'behavior')?.classes ?? [];
 }
 
-/** The model that scored a message, as stored with it: "chat/v3" names the artifact folder. */
+/** The model that scored a message, as stored with it: "chat/v4" names the artifact folder. */
 function chatModelName(): string {
   const chat = services.inference?.status().models.find((m) => m.name === 'chat');
   return chat ? `chat/v${chat.version}` : 'chat';
