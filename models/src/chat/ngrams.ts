@@ -1,7 +1,8 @@
 /**
  * The chat model's second readers, of toxicity and of sentiment: logistic regression over the
- * line's hashed word unigrams and bigrams (the shared normalizer's words, every identity group's
- * word read as one `<group>`). Their probabilities are mixed with the LSTM's:
+ * line's hashed word unigrams and bigrams (the shared normalizer's words, lightly stemmed, every
+ * identity group's word read as one `<group>`), and in a line that names a group its words as
+ * said of the group ({@link ngramFeatures}). Their probabilities are mixed with the LSTM's:
  * `p = (1 − weight) · lstm + weight · ngrams`, each weight picked on val.
  *
  * Why a second reader: the LSTM's held-out errors are whole sentence frames it never saw
