@@ -381,11 +381,10 @@ export async function trainChatModel(corpus: readonly ChatExample[], options: Ch
   const best = { epoch: trained[0]!.bestEpoch };
   const bestEpochs = trained.map((m) => m.bestEpoch);
   const lstmVal = predictEncoded(model, val.ids, L);
-  const ngrams = (o.ngrams ?? true)
-    ? { toxicity: pickNgramMix(train, valExamples, lstmVal.toxicity, o.seed), sentiment: pickSentimentNgramMix(train, valExamples, lstmVal.sentiment, o.seed) }
-    : null;
-  const valProbs = ngrams ? mixedToxicity(lstmVal.toxicity, ngrams.toxicity, valExamples) : lstmVal.toxicity;
-  const thresholds = pickToxicThresholds(valProbs, valExamples);
+  // With the reader, its weight and the thresholds are picked together; without, the LSTM's thresholds alone.
+  const toxicity = (o.ngrams ?? true) ? pickNgramMix(train, valExamples, lstmVal.toxicity, o.seed) : null;
+  const ngrams = toxicity ? { toxicity: toxicity.mix, sentiment: pickSentimentNgramMix(train, valExamples, lstmVal.sentiment, o.seed) } : null;
+  const thresholds = toxicity ? toxicity.thresholds : pickToxicThresholds(lstmVal.toxicity, valExamples);
   if (verbose && ngrams) console.error(`n-gram readers: toxicity weight ${ngrams.toxicity.weight}, sentiment weight ${ngrams.sentiment.weight} (picked on val)`);
   const architecture = {
     vocabSize: tokenizer.size, sequenceLength: L, embeddingDim: o.embeddingDim, lstmUnits: o.lstmUnits,
@@ -404,24 +403,23 @@ function sha256(text: string): string {
 /** Mix weights tried for the n-gram reader. */
 const NGRAM_WEIGHTS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
-function mixedToxicity(lstm: Float32Array, mix: ChatNgramMix, examples: readonly ChatExample[]): Float32Array {
-  return Float32Array.from(lstm, (p, i) => mixProbability(p, mix.model.probability(examples[i]!.text), mix.weight));
-}
-
 /**
- * Trains the n-gram reader on the train split and picks its mix weight: the one whose
- * thresholds ({@link pickToxicThresholds}) give the best val F1 within the identity FPR budget.
+ * Trains the n-gram reader on the train split and picks its mix weight together with the
+ * toxicity thresholds: the weight whose thresholds ({@link pickToxicThresholds} on the mixed
+ * val scores) give the best val F1 within the identity FPR budget, and those thresholds.
  */
-export function pickNgramMix(train: readonly ChatExample[], val: readonly ChatExample[], lstmVal: Float32Array, seed: number): ChatNgramMix {
+export function pickNgramMix(
+  train: readonly ChatExample[], val: readonly ChatExample[], lstmVal: Float32Array, seed: number,
+): { mix: ChatNgramMix; thresholds: ToxicThresholds } {
   const model = NgramReader.train(train.map((e) => e.text), train.map((e) => e.toxic), { seed });
   const ngramVal = val.map((e) => model.probability(e.text));
-  let best = { weight: NGRAM_WEIGHTS[0]!, f1: -1 };
+  let best: { weight: number; f1: number; thresholds: ToxicThresholds } | null = null;
   for (const weight of NGRAM_WEIGHTS) {
-    const t = bestToxicThresholds(Float32Array.from(lstmVal, (x, i) => mixProbability(x, ngramVal[i]!, weight)), val);
-    const f1 = t.fpr <= THRESHOLD_IDENTITY_FPR ? t.f1 : 0;
-    if (f1 > best.f1) best = { weight, f1 };
+    const { toxicThreshold, identityToxicThreshold, f1, fpr } = bestToxicThresholds(Float32Array.from(lstmVal, (x, i) => mixProbability(x, ngramVal[i]!, weight)), val);
+    const score = fpr <= THRESHOLD_IDENTITY_FPR ? f1 : 0;
+    if (best === null || score > best.f1) best = { weight, f1: score, thresholds: { toxicThreshold, identityToxicThreshold } };
   }
-  return { model, weight: best.weight };
+  return { mix: { model, weight: best!.weight }, thresholds: best!.thresholds };
 }
 
 /**
