@@ -178,11 +178,11 @@ export class ChatClassifier {
     // Readers of one size read the same features: hash each line once for both.
     const sharedBuckets = tox && sent && tox.model.buckets === sent.model.buckets ? tox.model.buckets : 0;
     for (let i = 0; i < texts.length; i++) {
-      const features = sharedBuckets ? ngramFeatures(texts[i]!, sharedBuckets) : null;
-      const read = (m: NgramReader): Float32Array => (features ? m.probabilitiesOf(features) : m.probabilities(texts[i]!));
-      if (tox) toxicity[i] = mixProbability(toxicity[i]!, read(tox.model)[0]!, tox.weight);
+      const text = texts[i]!;
+      const features = sharedBuckets ? ngramFeatures(text, sharedBuckets) : null;
+      if (tox) toxicity[i] = mixProbability(toxicity[i]!, readNgrams(tox.model, text, features)[0]!, tox.weight);
       if (sent) {
-        const p = read(sent.model);
+        const p = readNgrams(sent.model, text, features);
         for (let c = 0; c < k; c++) sentiment[i * k + c] = mixProbability(sentiment[i * k + c]!, p[columns[c]!]!, sent.weight);
       }
     }
@@ -211,4 +211,9 @@ export class ChatClassifier {
     this.disposed = true;
     this.model.dispose();
   }
+}
+
+/** A reader's probabilities for a line, from its features where the caller hashed them already (readers of one size share them). */
+function readNgrams(reader: NgramReader, text: string, features: readonly number[] | null): Float32Array {
+  return features ? reader.probabilitiesOf(features) : reader.probabilities(text);
 }
