@@ -146,7 +146,7 @@ describe('InferenceHost options', () => {
     const env = { INFERENCE_MAX_BATCH: '32', INFERENCE_MAX_WAIT_MS: '2.5', INFERENCE_WORKERS: '2' };
     expect(resolveInferenceOptions({ env })).toMatchObject({ maxBatch: 32, maxWaitMs: 2.5, workers: 2 });
     expect(resolveInferenceOptions({ env, maxBatch: 8 }).maxBatch).toBe(8);
-    expect(resolveInferenceOptions({ env: {} })).toMatchObject({ maxBatch: 64, maxWaitMs: 40, chatMaxWaitMs: 1, workers: 1, backend: null });
+    expect(resolveInferenceOptions({ env: {} })).toMatchObject({ maxBatch: 64, maxWaitMs: 200, chatMaxWaitMs: 1, workers: 1, backend: null });
     expect(resolveInferenceOptions({ env: { INFERENCE_CHAT_MAX_WAIT_MS: '0' } }).chatMaxWaitMs).toBe(0);
     expect(() => resolveInferenceOptions({ env: { INFERENCE_MAX_BATCH: 'lots' } })).toThrow(/INFERENCE_MAX_BATCH must be an integer/);
     expect(() => resolveInferenceOptions({ env: { INFERENCE_MAX_WAIT_MS: '-1' } })).toThrow(/INFERENCE_MAX_WAIT_MS/);

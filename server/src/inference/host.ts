@@ -97,12 +97,13 @@ export const INFERENCE_DEFAULTS: ResolvedInferenceHostOptions = {
   // 64 windows ≈ 2 ms of CNN time on wasm: past ~32 the throughput gain is small, and a
   // batch this size keeps a chat message queued behind it waiting only milliseconds.
   maxBatch: 64,
-  // A window is classified two ticks (100 ms) before its room's director second reads the
-  // answer, so 40 ms of waiting is invisible — and a CNN call costs about the same for 1 or
-  // 16 windows on wasm (2.6 ms vs 2.0 ms measured here), so waiting long enough to fill
-  // batches is most of the inference CPU saved: at 200 players (200 windows/s) 4 ms gave
-  // batches of ~7, 40 ms gives ~8× fewer calls than there are windows.
-  maxWaitMs: 40,
+  // A window is classified six ticks (300 ms) before its room's director second reads the
+  // answer (ArenaRoom's DIRECTOR_LEAD_TICKS), so 200 ms of waiting is invisible — and a CNN
+  // call costs about the same for 1 or 16 windows on wasm (2.6 ms vs 2.0 ms measured here),
+  // while every call is also a postMessage and an answer on the game thread, so filling
+  // batches is most of the inference CPU saved: at 400 players 40 ms gave batches of ~23,
+  // 200 ms full ones (64), and the server ~11 % less CPU per client-second in all.
+  maxWaitMs: 200,
   // Chat arrives ~100× less often than windows (nothing to gather in 4 ms) and a single
   // message is what a moderator waits for; 1 ms still groups the lines of one tick, and
   // under a burst the batches grow anyway while the worker is busy.

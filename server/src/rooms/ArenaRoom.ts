@@ -154,8 +154,9 @@ export function setArenaServices(next: ArenaServices): void {
 /** Every live arena room of this process (moderator actions reach players through it). */
 export const liveArenaRooms = new Set<ArenaRoom>();
 
-/** Ticks between a room's classifications and its director second (see onJoin). */
-const DIRECTOR_LEAD_TICKS = 2;
+/** Ticks between a room's classifications and its director second (see onJoin): room for the
+ * inference host's batch wait (INFERENCE_DEFAULTS.maxWaitMs, 200 ms) and the model's answer. */
+const DIRECTOR_LEAD_TICKS = 6;
 
 /** Reports: 3 at once, then one every 20 s. */
 const REPORT_BURST = 3;
@@ -315,8 +316,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
       reports: new TokenBucket(REPORT_BURST, REPORTS_PER_SECOND, now),
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
-      // Classified two ticks before the room's director second, so the director reads a fresh
-      // profile (the model answers within a tick) instead of one up to a second old.
+      // Classified DIRECTOR_LEAD_TICKS before the room's director second, so the director reads a
+      // fresh profile (batched and answered within that lead) instead of one up to a second old.
       profile: null, classifying: false, classifyPhase: (this.directorPhase + DIRECTOR_LEAD_TICKS) % services.classifyEveryTicks, recentChat: [],
       networkKey: auth.networkKey,
     });
