@@ -188,7 +188,7 @@ export interface RecommendationOutcomeRow {
   shown: number;
   accepted: number;
   dismissed: number;
-  /** Expired without an answer (the player kept playing). */
+  /** Gone without an answer: expired (the player kept playing), replaced by a newer one, or withdrawn when its rule stopped holding. */
   ignored: number;
   /** Still on screen, or its outcome not stored yet. */
   pending: number;

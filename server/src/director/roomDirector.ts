@@ -2,7 +2,7 @@
  * The director inside one arena room: once a second it samples every player's signals,
  * steps the {@link Director}, writes the knobs into the simulation, tells players what
  * changed and why, turns recommend decisions into recommendations (at most one pending
- * per kind), and records samples, decisions and outcomes through the write-behind
+ * per kind, withdrawn when the rule that made it stops holding), and records samples, decisions and outcomes through the write-behind
  * recorder. Everything is synchronous and small; nothing here waits on I/O.
  */
 import { randomUUID } from 'node:crypto';
@@ -38,6 +38,8 @@ export interface RoomDirectorOptions {
 
 interface Pending {
   id: string;
+  /** The rule that suggested it: when that rule deactivates, the suggestion is withdrawn. */
+  ruleId: string;
   kind: RecommendationMessage['kind'];
   value?: string;
   expiresAt: number;
@@ -163,6 +165,12 @@ export class RoomDirector {
     if (!seat) return;
     const why = `${d.ruleId}${formatInputs(d.because)}`;
 
+    if (d.kind === 'deactivate') {
+      // What made the suggestion has stopped holding (past the rule's hold time): a player who
+      // began to struggle is no longer told they are cruising. Counted as ignored, as when a
+      // newer suggestion replaces one.
+      for (const old of seat.pending.filter((x) => x.ruleId === d.ruleId)) this.resolve(seat, old, 'ignored', t, true);
+    }
     if (d.kind === 'recommend' && d.recommendation) {
       this.recommend(seat, d, id, why, t, world);
       return;
@@ -200,7 +208,7 @@ export class RoomDirector {
     }
     // A newer suggestion of the same kind replaces an unanswered one (which counts as ignored).
     for (const old of seat.pending.filter((x) => x.kind === r.kind)) this.resolve(seat, old, 'ignored', t, true);
-    const pending: Pending = { id: randomUUID(), kind: r.kind, ...(value !== undefined && { value }), expiresAt: t + RECOMMENDATION_TTL_SECONDS * 1000 };
+    const pending: Pending = { id: randomUUID(), ruleId: d.ruleId, kind: r.kind, ...(value !== undefined && { value }), expiresAt: t + RECOMMENDATION_TTL_SECONDS * 1000 };
     seat.pending.push(pending);
     this.opts.recorder?.recordRecommendation({
       id: pending.id, playerId: seat.playerId, matchId: this.opts.matchId, roomId: this.opts.roomId,
