@@ -246,6 +246,8 @@ describe('moderator console in the browser', () => {
     expect(second).toMatchObject({ status: 'resolved', assignee: MODERATOR.username });
     await page.locator('#detail-actions-taken tr[data-action="mute"]').waitFor(WAIT);
     expect(await page.locator('#detail-actions-taken tr[data-action="mute"]').textContent()).toContain('telling a player to kill themselves');
+    // Its details read in words, not as the stored JSON.
+    expect(await page.locator('#detail-actions-taken tr[data-action="mute"] td').last().textContent()).toMatch(/^for 1 h, until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'moderator-muted.png'), fullPage: true });
 
     const history = (await api<PlayerHistory>('GET', `/api/moderation/players/${tom!.playerId}`, token)).body;

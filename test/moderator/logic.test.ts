@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ChatLine } from '@pulse-arena/shared';
 import { buildRequest, customSeconds, unavailableReason } from '../../client/src/moderator/actionRules.js';
 import { placeFlagged } from '../../client/src/moderator/context.js';
-import { formatAge, formatDuration } from '../../client/src/moderator/format.js';
+import { formatTime } from '../../client/src/designer/format.js';
+import { formatActionDetails, formatAge, formatDuration } from '../../client/src/moderator/format.js';
 import { backoffDelay, parseFlagEvent } from '../../client/src/moderator/stream.js';
 
 const line = (id: string, second: number): ChatLine => ({
@@ -25,6 +26,18 @@ describe('formatAge / formatDuration', () => {
     expect(formatDuration(3600)).toBe('1 h');
     expect(formatDuration(5400)).toBe('1 h 30 min');
     expect(formatDuration(7 * 86_400)).toBe('7 d');
+  });
+
+  it('reads an audit entry\'s details in words, hiding nothing stored', () => {
+    const until = '2026-12-07T21:45:59.750Z';
+    expect(formatActionDetails({})).toBe('—');
+    expect(formatActionDetails({ until, durationSeconds: 3600 })).toBe(`for 1 h, until ${formatTime(until)}`);
+    expect(formatActionDetails({ until, durationSeconds: 3600, coveredBy: '8f2c41d0-0000-4000-8000-000000000000' }))
+      .toBe(`for 1 h, until ${formatTime(until)} · with flag 8f2c41d0`);
+    expect(formatActionDetails({ guestNetworkUntil: until })).toBe(`guests from their network refused until ${formatTime(until)}`);
+    expect(formatActionDetails({ sanctionId: 'a1b2c3d4-0000-4000-8000-000000000000', kind: 'mute' })).toBe('lifted the mute a1b2c3d4');
+    expect(formatActionDetails({ rows: 12 })).toBe('12 rows');
+    expect(formatActionDetails({ reason: 'x', n: [1] })).toBe('reason: x · n: [1]');
   });
 });
 

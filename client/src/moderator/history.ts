@@ -7,6 +7,7 @@ import type { AuditEntry, ChatLine, FlagSummary, PlayerHistory, Sanction } from 
 import { el, statPairs } from '../designer/dom.js';
 import { formatTime } from '../designer/format.js';
 import { decisionTag, severityBadge, statusTag } from './badges.js';
+import { formatActionDetails } from './format.js';
 
 /** One chat line: time, sender, text, and the pipeline's decision when it was not a plain "allow". */
 function chatLineItem(line: ChatLine, flagged = false): HTMLLIElement {
@@ -94,7 +95,8 @@ export function auditRows(entries: readonly AuditEntry[], withSubject: boolean):
       el('td', {}, [el('code', { text: a.flagId ?? '—' })]),
     ] : []),
     el('td', { className: 'wrap', text: a.note || '—' }),
-    el('td', {}, [el('code', { className: 'wrap', text: Object.keys(a.details).length ? JSON.stringify(a.details) : '—' })]),
+    // As read; the stored JSON stays one hover away.
+    el('td', { className: 'wrap', text: formatActionDetails(a.details), ...(Object.keys(a.details).length && { title: JSON.stringify(a.details) }) }),
   ]));
 }
 
