@@ -282,6 +282,7 @@ describe('model API: chat', () => {
         return text.includes('trash') ? { sentiment: [0.8, 0.15, 0.05], toxicity: 0.9, scored: true } : { sentiment: [0.1, 0.2, 0.7], toxicity: 0.01, scored: true };
       },
       status: () => status,
+      behaviorWaitMs: 0,
       close: async () => undefined,
     };
     const server = express().use(createModelApiRouter({ inference: stub, apiKey: KEY })).listen(0, '127.0.0.1');

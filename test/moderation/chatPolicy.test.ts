@@ -14,6 +14,7 @@ function scoring(toxicity: number): InferenceService {
     classifyBehavior: async (): Promise<BehaviorScores> => { throw new Error('not used'); },
     scoreChat: async (): Promise<ChatScores> => ({ sentiment: [1, 0, 0], toxicity, scored: true }),
     status: (): InferenceStatus => { throw new Error('not used'); },
+    behaviorWaitMs: 0,
     close: async () => undefined,
   };
 }

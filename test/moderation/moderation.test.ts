@@ -142,7 +142,7 @@ describe('chat pipeline in live rooms', () => {
     // the band itself is tested in chatPolicy.test.ts.
     const text = 'proud to be gay, love this community';
     const result = await new ChatPipeline({
-      classifyBehavior: () => Promise.reject(new Error('not used')), status: () => host.status(), close: async () => undefined,
+      classifyBehavior: () => Promise.reject(new Error('not used')), status: () => host.status(), behaviorWaitMs: 0, close: async () => undefined,
       scoreChat: async () => ({ sentiment: [0.2, 0.6, 0.2], toxicity: 0.5, scored: true }),
     }, DEFAULT_CHAT_POLICY).process(text);
     expect(DEFAULT_CHAT_POLICY.maskAt).toBeLessThanOrEqual(0.5); // 0.5 is in the band of the served model's thresholds

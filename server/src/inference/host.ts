@@ -97,8 +97,8 @@ export const INFERENCE_DEFAULTS: ResolvedInferenceHostOptions = {
   // 64 windows ≈ 2 ms of CNN time on wasm: past ~32 the throughput gain is small, and a
   // batch this size keeps a chat message queued behind it waiting only milliseconds.
   maxBatch: 64,
-  // A window is classified six ticks (300 ms) before its room's director second reads the
-  // answer (ArenaRoom's DIRECTOR_LEAD_TICKS), so 200 ms of waiting is invisible — and a CNN
+  // A room classifies a window this long plus 100 ms before its director second reads the
+  // answer (ArenaRoom's classifyLeadTicks: 6 ticks here), so 200 ms of waiting is invisible — and a CNN
   // call costs about the same for 1 or 16 windows on wasm (2.6 ms vs 2.0 ms measured here),
   // while every call is also a postMessage and an answer on the game thread, so filling
   // batches is most of the inference CPU saved: at 400 players 40 ms gave batches of ~23,
@@ -290,6 +290,10 @@ export class InferenceHost implements InferenceService {
     const every = Math.max(5, Math.min(250, this.options.batchTimeoutMs / 4));
     this.watchdog = setInterval(() => this.checkTimeouts(), every);
     this.watchdog.unref();
+  }
+
+  get behaviorWaitMs(): number {
+    return this.options.maxWaitMs;
   }
 
   /**

@@ -88,6 +88,11 @@ export interface InferenceService {
   classifyBehavior(window: Float32Array): Promise<BehaviorScores>;
   /** Scores one chat message (raw text; normalised and tokenised in the worker). Never rejects. */
   scoreChat(text: string): Promise<ChatScores>;
+  /**
+   * Longest a behavior window may wait for its batch before it is sent (ms): a room
+   * classifies that far (plus the model's time) ahead of the director second that reads it.
+   */
+  readonly behaviorWaitMs: number;
   status(): InferenceStatus;
   close(): Promise<void>;
 }

@@ -67,6 +67,18 @@ const MAX_MESSAGES_PER_SECOND = 60;
  */
 export const DEFAULT_CLASSIFY_EVERY_TICKS = TICK_RATE;
 
+/** Time for the model's answer on a busy machine, on top of the inference host's batch wait. */
+const ANSWER_MARGIN_MS = 100;
+
+/**
+ * Ticks between a player's classification and the room's director second that reads it (see
+ * onJoin): the host's batch wait plus the answer's time — 6 at the default 200 ms — but less
+ * than one classification period, past which the director would read the previous answer.
+ */
+export function classifyLeadTicks(behaviorWaitMs: number, classifyEveryTicks: number): number {
+  return Math.max(1, Math.min(classifyEveryTicks - 1, Math.ceil((behaviorWaitMs + ANSWER_MARGIN_MS) / TICK_MS)));
+}
+
 /** Services the room uses; set once by the app before rooms are created. */
 export interface ArenaServices {
   recorder: GameRecorder | null;
@@ -109,6 +121,8 @@ let services: Required<Omit<ArenaServices, 'maxPlayers'>> = {
   moderation: null, chatPolicy: DEFAULT_CHAT_POLICY, accounts: null, lockRoomsWhenFull: false, worldSeed: randomWorldSeed,
 };
 let chatPipeline = new ChatPipeline(null);
+/** {@link classifyLeadTicks} for the services in use. */
+let classifyLead = classifyLeadTicks(0, DEFAULT_CLASSIFY_EVERY_TICKS);
 /** Players seated in this process's arena rooms (the capacity's count). */
 const seatedPlayers = (): number => {
   let n = 0;
@@ -149,14 +163,16 @@ export function setArenaServices(next: ArenaServices): void {
   };
   chatPipeline = new ChatPipeline(services.inference, services.chatPolicy);
   capacity = nextCapacity;
+  const waitMs = services.inference?.behaviorWaitMs ?? 0;
+  classifyLead = classifyLeadTicks(waitMs, classifyEveryTicks);
+  if (classifyEveryTicks > 1 && waitMs + ANSWER_MARGIN_MS > classifyLead * TICK_MS) {
+    log.warn({ component: 'server', behaviorWaitMs: waitMs, classifyEveryTicks },
+      `inference: a behavior window waits up to ${waitMs} ms for its batch, longer than a classification period allows: the director reads each player's previous read (lower INFERENCE_MAX_WAIT_MS or BEHAVIOR_CLASSIFY_HZ)`);
+  }
 }
 
 /** Every live arena room of this process (moderator actions reach players through it). */
 export const liveArenaRooms = new Set<ArenaRoom>();
-
-/** Ticks between a room's classifications and its director second (see onJoin): room for the
- * inference host's batch wait (INFERENCE_DEFAULTS.maxWaitMs, 200 ms) and the model's answer. */
-const DIRECTOR_LEAD_TICKS = 6;
 
 /** Reports: 3 at once, then one every 20 s. */
 const REPORT_BURST = 3;
@@ -316,9 +332,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       chat: new TokenBucket(CHAT_BURST, CHAT_PER_SECOND, now),
       reports: new TokenBucket(REPORT_BURST, REPORTS_PER_SECOND, now),
       errors: new TokenBucket(ERROR_REPLIES_PER_SECOND, ERROR_REPLIES_PER_SECOND, now),
-      // Classified DIRECTOR_LEAD_TICKS before the room's director second, so the director reads a
+      // Classified classifyLead ticks before the room's director second, so the director reads a
       // fresh profile (batched and answered within that lead) instead of one up to a second old.
-      profile: null, classifying: false, classifyPhase: (this.directorPhase + DIRECTOR_LEAD_TICKS) % services.classifyEveryTicks, recentChat: [],
+      profile: null, classifying: false, classifyPhase: (this.directorPhase + classifyLead) % services.classifyEveryTicks, recentChat: [],
       networkKey: auth.networkKey,
     });
     capacity.settle(client.sessionId);
