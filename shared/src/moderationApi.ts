@@ -176,6 +176,8 @@ export interface AuditEntry {
   action: ModerationActionKind | 'claim' | 'export' | 'delete' | 'lift';
   flagId: string | null;
   playerId: string | null;
+  /** That player's name as stored now (null: no player, or their data was erased). */
+  playerName: string | null;
   note: string;
   details: Record<string, unknown>;
 }

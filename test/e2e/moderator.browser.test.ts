@@ -266,6 +266,8 @@ describe('moderator console in the browser', () => {
     await page.locator('#tab-audit').click();
     await page.locator('#audit-body tr[data-action="mute"]').first().waitFor(WAIT);
     expect(await page.locator('#audit-body tr[data-action="mute"]').first().textContent()).toContain('telling a player to kill themselves');
+    // The player column names the player, with the id under the name.
+    expect(await page.locator('#audit-body tr[data-action="mute"]').first().locator('td').nth(3).textContent()).toBe(`Toxic Tom${tom!.playerId}`);
     await page.locator('#audit-player').fill(bea!.playerId);
     await page.locator('#audit-form button[type="submit"]').click();
     await page.locator('#audit-status', { hasText: `for player ${bea!.playerId}` }).waitFor(WAIT);

@@ -513,6 +513,9 @@ describe('moderator actions take effect live', () => {
     expect(exported.body.player?.networkKey).toBe(moderation.sanctions.networkKeyOf('127.0.0.1'));
     expect(JSON.stringify(exported.body)).not.toContain('127.0.0.1');
     await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'dismiss', note: 'erasing' });
+    // The log names the player while their data is kept, and nobody once it is erased (below).
+    const before = await api<AuditEntry[]>(`/api/moderation/audit?playerId=${flag.playerId}`);
+    expect(before.body.map((a) => [a.action, a.playerName])).toEqual([['dismiss', 'Offender'], ['export', 'Offender']]);
     const del = await fetch(`${arena.http}/api/admin/players/${flag.playerId}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
     expect(del.status).toBe(204);
     expect(await db.prisma.chatMessage.count({ where: { playerId: flag.playerId } })).toBe(0);
@@ -520,6 +523,7 @@ describe('moderator actions take effect live', () => {
     expect(await db.prisma.player.count({ where: { id: flag.playerId } })).toBe(0);
     const audit = await api<AuditEntry[]>(`/api/moderation/audit?playerId=${flag.playerId}`);
     expect(audit.body.map((a) => a.action)).toEqual(['delete', 'dismiss', 'export']);
+    expect(audit.body.map((a) => a.playerName)).toEqual([null, null, null]);
     expect(JSON.stringify(audit.body)).not.toContain('Offender');
     expect((await api(`/api/moderation/players/${flag.playerId}`)).status).toBe(404);
   });

@@ -91,7 +91,9 @@ export function auditRows(entries: readonly AuditEntry[], withSubject: boolean):
     el('td', { text: a.moderator }),
     el('td', {}, [el('span', { className: `tag action action--${a.action}`, text: a.action })]),
     ...(withSubject ? [
-      el('td', {}, [el('code', { text: a.playerId ?? '—' })]),
+      el('td', {}, a.playerId
+        ? [el('div', { text: a.playerName ?? '—' }), el('code', { className: 'muted', text: a.playerId })]
+        : ['—']),
       el('td', {}, [el('code', { text: a.flagId ?? '—' })]),
     ] : []),
     el('td', { className: 'wrap', text: a.note || '—' }),

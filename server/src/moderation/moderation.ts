@@ -75,10 +75,10 @@ function modelScoresOf(m: Prisma.ChatMessageGetPayload<object>): FlagScores {
   return { sentiment: [m.sentimentNegative, m.sentimentNeutral, m.sentimentPositive], toxicity: m.toxicity };
 }
 
-function audit(a: Prisma.ModerationActionGetPayload<object>): AuditEntry {
+function audit(a: Prisma.ModerationActionGetPayload<object>, playerName: string | null): AuditEntry {
   return {
     id: a.id, at: a.at.toISOString(), moderator: a.moderator, action: a.action as AuditEntry['action'],
-    flagId: a.flagId, playerId: a.playerId, note: a.note, details: a.details as Record<string, unknown>,
+    flagId: a.flagId, playerId: a.playerId, playerName, note: a.note, details: a.details as Record<string, unknown>,
   };
 }
 
@@ -205,7 +205,7 @@ export class Moderation {
       ...(evidence?.window && { window: evidence.window }),
       ...(evidence?.inputs && { inputs: evidence.inputs }),
       history: history ?? emptyHistory(f.playerId, f.playerName),
-      actions: actions.map(audit),
+      actions: actions.map((a) => audit(a, f.playerName)),
     };
   }
 
@@ -323,7 +323,8 @@ export class Moderation {
     } else {
       effect = this.sanctions.banReason(playerId) !== null ? 'ban lifted; another ban stays in force' : 'ban lifted; the player can join again';
     }
-    return { audit: audit(entry), effect };
+    const player = await this.prisma.player.findUnique({ where: { id: playerId }, select: { name: true } });
+    return { audit: audit(entry, player?.name ?? null), effect };
   }
 
   /** Flags no moderator has finished with (open, claimed or escalated). */
@@ -356,7 +357,18 @@ export class Moderation {
       where: { ...(q.flagId && { flagId: q.flagId }), ...(q.playerId && { playerId: q.playerId }) },
       orderBy: [{ at: 'desc' }, { id: 'desc' }], take: q.limit,
     });
-    return rows.map(audit);
+    // Names from the players' rows, or for a player whose row is not written yet, a flag's;
+    // erasure deletes both, so an erased player's entries name nobody.
+    const ids = [...new Set(rows.flatMap((r) => (r.playerId ? [r.playerId] : [])))];
+    const players = ids.length ? await this.prisma.player.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : [];
+    const names = new Map(players.map((p) => [p.id, p.name]));
+    const unnamed = ids.filter((id) => !names.has(id));
+    if (unnamed.length) {
+      for (const f of await this.prisma.flag.findMany({ where: { playerId: { in: unnamed } }, select: { playerId: true, playerName: true }, take: 1000 })) {
+        names.set(f.playerId, f.playerName);
+      }
+    }
+    return rows.map((r) => audit(r, r.playerId ? names.get(r.playerId) ?? null : null));
   }
 
   /** Everything stored about a player (their right of access). Logged in the audit log. */
@@ -460,7 +472,7 @@ export class Moderation {
       }
       return { row, entry, covered };
     });
-    return { flag: this.emit(row), entry: audit(entry), alsoResolved: covered.map((r) => this.emit(r)) };
+    return { flag: this.emit(row), entry: audit(entry, row.playerName), alsoResolved: covered.map((r) => this.emit(r)) };
   }
 
   private emit(row: FlagRow): FlagSummary {
