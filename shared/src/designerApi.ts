@@ -188,8 +188,10 @@ export interface RecommendationOutcomeRow {
   shown: number;
   accepted: number;
   dismissed: number;
-  /** Gone without an answer: expired (the player kept playing), replaced by a newer one, or withdrawn when its rule stopped holding. */
+  /** Expired without an answer (the player kept playing), or the player left. */
   ignored: number;
+  /** Taken back by the director before an answer: a newer one of its kind, or its rule stopped holding. Not in `acceptance`. */
+  withdrawn: number;
   /** Still on screen, or its outcome not stored yet. */
   pending: number;
   /** accepted / (accepted + dismissed + ignored); null while none is answered. */

@@ -238,7 +238,8 @@ export interface RecommendationMessage {
 
 export interface RecommendationResult {
   id: string;
-  outcome: 'accepted' | 'dismissed' | 'ignored';
+  /** `ignored`: it expired, or the player left; `withdrawn`: the director took it back (a newer one of its kind, or its rule stopped holding). */
+  outcome: 'accepted' | 'dismissed' | 'ignored' | 'withdrawn';
   /** What changed, e.g. "mode: casual" (accepted mode/loadout), or a room to join. */
   applied?: { mode?: Mode; loadout?: Loadout; roomId?: string };
 }

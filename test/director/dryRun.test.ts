@@ -181,13 +181,13 @@ describe('designer API over the recorded hour', () => {
     // The same counts, worked out here from the stored rows.
     const recs = await db.prisma.recommendation.findMany({ where: { createdAt: { gte: new Date(START), lt: new Date(played.endAt + 1) } } });
     const rules = new Map((await db.prisma.directorDecision.findMany({ where: { kind: 'recommend' }, select: { id: true, ruleId: true } })).map((d) => [d.id, d.ruleId]));
-    const expected = new Map<string, { shown: number; accepted: number; dismissed: number; ignored: number; pending: number }>();
+    const expected = new Map<string, { shown: number; accepted: number; dismissed: number; ignored: number; withdrawn: number; pending: number }>();
     for (const r of recs) {
       const key = `${(r.decisionId && rules.get(r.decisionId)) ?? null}|${r.kind}`;
-      const e = expected.get(key) ?? { shown: 0, accepted: 0, dismissed: 0, ignored: 0, pending: 0 };
+      const e = expected.get(key) ?? { shown: 0, accepted: 0, dismissed: 0, ignored: 0, withdrawn: 0, pending: 0 };
       e.shown++;
       if (r.outcome === null) e.pending++;
-      else e[r.outcome as 'accepted' | 'dismissed' | 'ignored']++;
+      else e[r.outcome as 'accepted' | 'dismissed' | 'ignored' | 'withdrawn']++;
       expected.set(key, e);
     }
     expect(report.rows.length).toBe(expected.size);
@@ -226,9 +226,9 @@ describe('designer API over the recorded hour', () => {
     const lobby = report.rows.filter((r) => r.source === 'lobby');
     // Lobbyist took the mode but not the weapon or a suggested room; Follower joined a suggested room with the default weapon.
     expect(lobby).toEqual(expect.arrayContaining([
-      { source: 'lobby', ruleId: null, kind: 'mode', shown: 1, accepted: 1, dismissed: 0, ignored: 0, pending: 0, acceptance: 1 },
-      { source: 'lobby', ruleId: null, kind: 'loadout', shown: 2, accepted: 1, dismissed: 1, ignored: 0, pending: 0, acceptance: 0.5 },
-      { source: 'lobby', ruleId: null, kind: 'room', shown: 2, accepted: 1, dismissed: 1, ignored: 0, pending: 0, acceptance: 0.5 },
+      { source: 'lobby', ruleId: null, kind: 'mode', shown: 1, accepted: 1, dismissed: 0, ignored: 0, withdrawn: 0, pending: 0, acceptance: 1 },
+      { source: 'lobby', ruleId: null, kind: 'loadout', shown: 2, accepted: 1, dismissed: 1, ignored: 0, withdrawn: 0, pending: 0, acceptance: 0.5 },
+      { source: 'lobby', ruleId: null, kind: 'room', shown: 2, accepted: 1, dismissed: 1, ignored: 0, withdrawn: 0, pending: 0, acceptance: 0.5 },
     ]));
     expect(lobby).toHaveLength(3);
     const stored = await db.prisma.recommendation.findMany({ where: { roomId: first.roomId, kind: 'lobby:room' }, orderBy: { outcome: 'asc' } });

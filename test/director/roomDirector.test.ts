@@ -18,8 +18,8 @@ const RULES: RuleSet = {
   }],
 };
 
-function room() {
-  const parsed = parseRuleSet(RULES);
+function room(rules: RuleSet = RULES) {
+  const parsed = parseRuleSet(rules);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const world = createWorld(1);
   addPlayer(world, 's1', 'Nova');
@@ -30,7 +30,8 @@ function room() {
   });
   director.addPlayer('s1', 'p1', 'Nova', 'standard', 0);
   let aggressive = 0.9;
-  const read = () => Object.fromEntries(STYLE_NAMES.map((s) => [s, s === 'aggressive' ? aggressive : (1 - aggressive) / 5]));
+  // The rest of the read goes to novice.
+  const read = () => Object.fromEntries(STYLE_NAMES.map((s) => [s, s === 'aggressive' ? aggressive : s === 'novice' ? 1 - aggressive : 0]));
   return {
     sent,
     /** One director second at `seconds` with the model reading aggressive at `p`. */
@@ -53,7 +54,23 @@ describe('room director recommendations', () => {
     for (const s of [1, 2]) r.step(s, 0.1);
     expect(r.results()).toEqual([]);
     r.step(3, 0.1);
-    expect(r.results()).toEqual([{ id, outcome: 'ignored' }]);
+    expect(r.results()).toEqual([{ id, outcome: 'withdrawn' }]);
+  });
+
+  it('withdraws a suggestion when a newer one of its kind replaces it', () => {
+    const r = room({
+      name: 't',
+      rules: [RULES.rules[0]!, {
+        id: 'struggling', cooldownSeconds: 0, holdSeconds: 3,
+        when: { input: 'style.novice', op: '>=', value: 0.5 },
+        then: [{ recommend: 'mode', value: 'casual', message: 'Casual keeps the action.' }],
+      }],
+    });
+    r.step(0, 0.9);
+    r.step(1, 0.1);
+    const [hardcore, casual] = r.recommendations();
+    expect([hardcore?.value, casual?.value]).toEqual(['hardcore', 'casual']);
+    expect(r.results()).toEqual([{ id: hardcore!.id, outcome: 'withdrawn' }]);
   });
 
   it('leaves a suggestion up while its rule holds, until it expires unanswered', () => {

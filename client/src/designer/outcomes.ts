@@ -13,7 +13,7 @@ import { Poller } from './poller.js';
 import type { TabPanel } from './tabs.js';
 
 const REFRESH_MS = 10_000;
-const COLUMNS = 8;
+const COLUMNS = 9;
 
 export class OutcomesPanel implements TabPanel {
   private readonly window = byId('outcomes-window', HTMLSelectElement);
@@ -62,7 +62,7 @@ export class OutcomesPanel implements TabPanel {
       el('td', {}, r.ruleId !== null ? [el('code', { text: r.ruleId })]
         : [el('span', { className: 'muted', text: r.source === 'lobby' ? 'lobby, at join' : 'unknown rule' })]),
       el('td', { text: r.kind }),
-      ...[r.shown, r.accepted, r.dismissed, r.ignored, r.pending].map((n) => el('td', { className: 'num', text: String(n) })),
+      ...[r.shown, r.accepted, r.dismissed, r.ignored, r.withdrawn, r.pending].map((n) => el('td', { className: 'num', text: String(n) })),
       el('td', { className: 'num', data: { field: 'acceptance' }, text: r.acceptance === null ? '—' : formatPercent(r.acceptance) }),
     ])));
     if (report.rows.length === 0) {

@@ -77,7 +77,7 @@ export interface RecommendationRow {
 }
 export interface RecommendationOutcomeRow {
   id: string;
-  outcome: 'accepted' | 'dismissed' | 'ignored';
+  outcome: 'accepted' | 'dismissed' | 'ignored' | 'withdrawn';
   resolvedAt: Date;
 }
 export interface PlayerProfileRow {
@@ -589,7 +589,7 @@ export class WriteBehindQueue {
   /** Records what the player did with a recommendation; the first answer stands. @throws {TypeError} on an invalid row. */
   resolveRecommendation(row: RecommendationOutcomeRow): void {
     const k = 'resolveRecommendation';
-    if (!['accepted', 'dismissed', 'ignored'].includes(row.outcome)) fail(k, 'outcome must be accepted, dismissed or ignored');
+    if (!['accepted', 'dismissed', 'ignored', 'withdrawn'].includes(row.outcome)) fail(k, 'outcome must be accepted, dismissed, ignored or withdrawn');
     this.enqueue({ kind: 'outcome', id: checkUuid(k, 'id', row.id), outcome: row.outcome, resolvedAt: checkDate(k, 'resolvedAt', row.resolvedAt) });
   }
 

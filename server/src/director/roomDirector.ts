@@ -167,9 +167,8 @@ export class RoomDirector {
 
     if (d.kind === 'deactivate') {
       // What made the suggestion has stopped holding (past the rule's hold time): a player who
-      // began to struggle is no longer told they are cruising. Counted as ignored, as when a
-      // newer suggestion replaces one.
-      for (const old of seat.pending.filter((x) => x.ruleId === d.ruleId)) this.resolve(seat, old, 'ignored', t, true);
+      // began to struggle is no longer told they are cruising.
+      for (const old of seat.pending.filter((x) => x.ruleId === d.ruleId)) this.resolve(seat, old, 'withdrawn', t, true);
     }
     if (d.kind === 'recommend' && d.recommendation) {
       this.recommend(seat, d, id, why, t, world);
@@ -206,8 +205,8 @@ export class RoomDirector {
       value = found.roomId;
       roomName = found.roomName;
     }
-    // A newer suggestion of the same kind replaces an unanswered one (which counts as ignored).
-    for (const old of seat.pending.filter((x) => x.kind === r.kind)) this.resolve(seat, old, 'ignored', t, true);
+    // A newer suggestion of the same kind replaces an unanswered one.
+    for (const old of seat.pending.filter((x) => x.kind === r.kind)) this.resolve(seat, old, 'withdrawn', t, true);
     const pending: Pending = { id: randomUUID(), ruleId: d.ruleId, kind: r.kind, ...(value !== undefined && { value }), expiresAt: t + RECOMMENDATION_TTL_SECONDS * 1000 };
     seat.pending.push(pending);
     this.opts.recorder?.recordRecommendation({

@@ -152,11 +152,12 @@ export function createDesignerRouter(opts: DesignerRouteOptions): Router {
     if ('error' in window) return void res.status(400).json(window);
     const { since, until } = window;
     // Times are stored as UTC wall-clock timestamps; ISO strings cast to timestamp keep them so.
-    const rows = await opts.prisma.$queryRaw<Array<{ ruleId: string | null; kind: string; shown: number; accepted: number; dismissed: number; ignored: number; pending: number }>>`
+    const rows = await opts.prisma.$queryRaw<Array<{ ruleId: string | null; kind: string; shown: number; accepted: number; dismissed: number; ignored: number; withdrawn: number; pending: number }>>`
       SELECT d."ruleId" AS "ruleId", r."kind" AS "kind", count(*)::int AS "shown",
         (count(*) FILTER (WHERE r."outcome" = 'accepted'))::int AS "accepted",
         (count(*) FILTER (WHERE r."outcome" = 'dismissed'))::int AS "dismissed",
         (count(*) FILTER (WHERE r."outcome" = 'ignored'))::int AS "ignored",
+        (count(*) FILTER (WHERE r."outcome" = 'withdrawn'))::int AS "withdrawn",
         (count(*) FILTER (WHERE r."outcome" IS NULL))::int AS "pending"
       FROM "Recommendation" r LEFT JOIN "DirectorDecision" d ON d."id" = r."decisionId"
       WHERE r."createdAt" >= ${since.toISOString()}::timestamp(3) AND r."createdAt" < ${until.toISOString()}::timestamp(3)
