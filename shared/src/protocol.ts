@@ -236,10 +236,16 @@ export interface RecommendationMessage {
   expiresInSeconds: number;
 }
 
+/**
+ * How a recommendation ended. `ignored`: it expired unanswered, or the player left;
+ * `withdrawn`: the director took it back (a newer one of its kind, or its rule stopped holding).
+ */
+export const RECOMMENDATION_OUTCOMES = ['accepted', 'dismissed', 'ignored', 'withdrawn'] as const;
+export type RecommendationOutcome = (typeof RECOMMENDATION_OUTCOMES)[number];
+
 export interface RecommendationResult {
   id: string;
-  /** `ignored`: it expired, or the player left; `withdrawn`: the director took it back (a newer one of its kind, or its rule stopped holding). */
-  outcome: 'accepted' | 'dismissed' | 'ignored' | 'withdrawn';
+  outcome: RecommendationOutcome;
   /** What changed, e.g. "mode: casual" (accepted mode/loadout), or a room to join. */
   applied?: { mode?: Mode; loadout?: Loadout; roomId?: string };
 }

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { DecisionRecord, DryRunReport, RecommendationOutcomes, RuleSet } from '@pulse-arena/shared';
+import type { DecisionRecord, DryRunReport, RecommendationOutcome, RecommendationOutcomes, RuleSet } from '@pulse-arena/shared';
 // Before the database modules (see test/rooms/liveModels.test.ts).
 import { bootArena, type BootedArena } from '../helpers/arenaServer.js';
 import { recordBotPlay, type BotPlayResult } from '../bench/botPlay.js';
@@ -187,7 +187,7 @@ describe('designer API over the recorded hour', () => {
       const e = expected.get(key) ?? { shown: 0, accepted: 0, dismissed: 0, ignored: 0, withdrawn: 0, pending: 0 };
       e.shown++;
       if (r.outcome === null) e.pending++;
-      else e[r.outcome as 'accepted' | 'dismissed' | 'ignored' | 'withdrawn']++;
+      else e[r.outcome as RecommendationOutcome]++;
       expected.set(key, e);
     }
     expect(report.rows.length).toBe(expected.size);

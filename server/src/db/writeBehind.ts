@@ -1,7 +1,7 @@
 // Write-behind persistence: the game loop enqueues rows synchronously and never
 // waits on the database; a timer writes them in batches, one transaction per
 // batch, and keeps them (retrying with backoff) while the database is down.
-import { isUuid } from '@pulse-arena/shared';
+import { RECOMMENDATION_OUTCOMES, isUuid, type RecommendationOutcome } from '@pulse-arena/shared';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { errorMessage, log } from '../log.js';
 
@@ -77,7 +77,7 @@ export interface RecommendationRow {
 }
 export interface RecommendationOutcomeRow {
   id: string;
-  outcome: 'accepted' | 'dismissed' | 'ignored' | 'withdrawn';
+  outcome: RecommendationOutcome;
   resolvedAt: Date;
 }
 export interface PlayerProfileRow {
@@ -589,7 +589,7 @@ export class WriteBehindQueue {
   /** Records what the player did with a recommendation; the first answer stands. @throws {TypeError} on an invalid row. */
   resolveRecommendation(row: RecommendationOutcomeRow): void {
     const k = 'resolveRecommendation';
-    if (!['accepted', 'dismissed', 'ignored', 'withdrawn'].includes(row.outcome)) fail(k, 'outcome must be accepted, dismissed, ignored or withdrawn');
+    if (!(RECOMMENDATION_OUTCOMES as readonly string[]).includes(row.outcome)) fail(k, 'outcome must be accepted, dismissed, ignored or withdrawn');
     this.enqueue({ kind: 'outcome', id: checkUuid(k, 'id', row.id), outcome: row.outcome, resolvedAt: checkDate(k, 'resolvedAt', row.resolvedAt) });
   }
 
