@@ -39,6 +39,19 @@ export const MAX_ACTION_NOTE = 1000;
 /** Mutes last 1 minute to 30 days. */
 export const MUTE_SECONDS = { min: 60, max: 30 * 86400 } as const;
 
+/** A mute length as people say it (the console and the server's effect lines): "5 min", "1 h", "1 h 30 min", "7 d". */
+export function formatDuration(seconds: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(seconds);
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)} ${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.slice(0, 2).join(' ') || '0 s';
+}
+
 export interface FlagSummary {
   id: string;
   kind: FlagKind;
@@ -156,14 +169,14 @@ export interface LiftSanctionRequest {
 
 export interface LiftSanctionResult {
   audit: AuditEntry;
-  /** What happened live, e.g. "mute lifted; 1 live session(s) told". */
+  /** What happened live, e.g. "mute lifted; told in 1 live session". */
   effect: string;
 }
 
 export interface ModerationActionResult {
   flag: FlagSummary;
   audit: AuditEntry;
-  /** What happened live: e.g. "player muted in room X until …", "message delivered to 3 players". */
+  /** What happened live: e.g. "muted for 1 h; told in 1 live session", "message delivered to 3 players". */
   effect: string;
   /** The player's other flags resolved with this sanction (see {@link ModerationActionRequest.resolveOthers}). */
   alsoResolved: FlagSummary[];

@@ -239,7 +239,7 @@ describe('moderator console in the browser', () => {
     await page.keyboard.press('Enter');
     await page.locator('#action-status[data-tone="good"]').waitFor(WAIT);
     const effect = (await page.locator('#action-status').textContent()) ?? '';
-    expect(effect).toMatch(/; 1 other open flag\(s\) of this player resolved with it$/);
+    expect(effect).toMatch(/^Muted for 1 h; told in 1 live session; 1 other open flag of this player resolved with it\. The mute ends \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.$/);
     // The second line's flag left the open queue, resolved by the same mute.
     await row(page, TOXIC_2).waitFor({ state: 'detached', ...WAIT });
     const second = (await api<FlagSummary[]>('GET', '/api/moderation/flags?status=resolved', token)).body.find((f) => f.text === TOXIC_2);
@@ -287,7 +287,7 @@ describe('moderator console in the browser', () => {
     expect(await liftButton.isDisabled()).toBe(true);
     await muteRow.locator('.lift__note').fill('wrong player, sorry');
     await liftButton.click();
-    await page.locator('#player-status', { hasText: 'Mute lifted; 1 live session(s) told.' }).waitFor(WAIT);
+    await page.locator('#player-status', { hasText: 'Mute lifted; told in 1 live session.' }).waitFor(WAIT);
     await page.locator('#player-history tr[data-kind="mute"]').waitFor({ state: 'detached', ...WAIT });
     const back = 'thanks, good game so far';
     tom!.room.send(ClientMessage.Chat, { text: back });

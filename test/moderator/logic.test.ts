@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatLine } from '@pulse-arena/shared';
+import { formatDuration, type ChatLine } from '@pulse-arena/shared';
 import { buildRequest, customSeconds, unavailableReason } from '../../client/src/moderator/actionRules.js';
 import { placeFlagged } from '../../client/src/moderator/context.js';
 import { formatTime } from '../../client/src/designer/format.js';
-import { formatActionDetails, formatAge, formatDuration } from '../../client/src/moderator/format.js';
+import { formatActionDetails, formatAge, formatEffect } from '../../client/src/moderator/format.js';
 import { backoffDelay, parseFlagEvent } from '../../client/src/moderator/stream.js';
 
 const line = (id: string, second: number): ChatLine => ({
@@ -38,6 +38,14 @@ describe('formatAge / formatDuration', () => {
     expect(formatActionDetails({ sanctionId: 'a1b2c3d4-0000-4000-8000-000000000000', kind: 'mute' })).toBe('lifted the mute a1b2c3d4');
     expect(formatActionDetails({ rows: 12 })).toBe('12 rows');
     expect(formatActionDetails({ reason: 'x', n: [1] })).toBe('reason: x · n: [1]');
+  });
+
+  it("says an action's effect as a sentence, with a mute's end in local time", () => {
+    const until = '2026-12-07T21:45:59.750Z';
+    expect(formatEffect('muted for 1 h; told in 1 live session', { until, durationSeconds: 3600 }))
+      .toBe(`Muted for 1 h; told in 1 live session. The mute ends ${formatTime(until)}.`);
+    expect(formatEffect('mute lifted; told in 2 live sessions')).toBe('Mute lifted; told in 2 live sessions.');
+    expect(formatEffect('dismissed', { coveredBy: 'x' })).toBe('Dismissed.');
   });
 });
 

@@ -6,7 +6,7 @@
  * the moderator unticks that in the confirm bar.
  */
 import {
-  MODERATION_ACTIONS, flagsCoveredBy, type FlagDetail, type FlagSummary, type ModerationActionKind, type ModerationActionResult,
+  MODERATION_ACTIONS, flagsCoveredBy, formatDuration, type FlagDetail, type FlagSummary, type ModerationActionKind, type ModerationActionResult,
 } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';
 import { el } from '../designer/dom.js';
@@ -15,7 +15,7 @@ import {
   ACTION_LABELS, DEFAULT_MUTE_SECONDS, MUTE_PRESETS, NOTE_REQUIRED, buildRequest, customSeconds, unavailableReason,
   type CustomUnit,
 } from './actionRules.js';
-import { formatDuration } from './format.js';
+import { formatEffect } from './format.js';
 
 export interface ActionHooks {
   /** The signed-in moderator (flags they hold are theirs to resolve along). */
@@ -142,7 +142,7 @@ export class ActionBar {
       this.note.value = '';
       // Out of the note, so the next key (j for the next flag) is a shortcut again.
       this.note.blur();
-      this.say(result.effect || `${ACTION_LABELS[action]}: done.`, 'good');
+      this.say(result.effect ? formatEffect(result.effect, result.audit.details) : `${ACTION_LABELS[action]}: done.`, 'good');
       this.hooks.done(result);
     } catch (err) {
       const conflict = err instanceof ApiError && err.status === 409;

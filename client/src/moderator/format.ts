@@ -1,5 +1,5 @@
 /** How ages, durations and scores read in the moderator console. */
-import type { Severity } from '@pulse-arena/shared';
+import { formatDuration, type Severity } from '@pulse-arena/shared';
 import { formatTime } from '../designer/format.js';
 
 export const SEVERITY_LABELS: Record<Severity, string> = { 1: 'low', 2: 'medium', 3: 'high', 4: 'critical' };
@@ -14,17 +14,14 @@ export function formatAge(ms: number): string {
   return `${Math.floor(s / 86_400)}d ago`;
 }
 
-/** A mute length as people say it: "5 min", "1 h", "1 h 30 min", "7 d". */
-export function formatDuration(seconds: number): string {
-  const parts: string[] = [];
-  let rest = Math.round(seconds);
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)} ${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.slice(0, 2).join(' ') || '0 s';
+/**
+ * An action's result as the status line says it: the server's effect as a sentence, and
+ * for a mute when it ends in the moderator's time ("Muted for 1 h; told in 1 live session.
+ * The mute ends 2026-12-07 21:45:59.").
+ */
+export function formatEffect(effect: string, details: Readonly<Record<string, unknown>> = {}): string {
+  const sentence = `${effect.charAt(0).toUpperCase()}${effect.slice(1)}.`;
+  return typeof details.until === 'string' ? `${sentence} The mute ends ${formatTime(details.until)}.` : sentence;
 }
 
 /**

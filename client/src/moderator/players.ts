@@ -7,6 +7,7 @@ import { byId, setText } from '../dom.js';
 import { pretty } from '../designer/format.js';
 import type { TabPanel } from '../designer/tabs.js';
 import { ApiError, errorMessage, modApi } from './api.js';
+import { formatEffect } from './format.js';
 import { renderHistory } from './history.js';
 
 export interface PlayersHooks {
@@ -94,7 +95,7 @@ export class PlayersPanel implements TabPanel {
     try {
       const result = await modApi.lift(player.playerId, sanction.id, note);
       await this.lookUp(player.playerId);
-      this.say(`${result.effect.charAt(0).toUpperCase()}${result.effect.slice(1)}.`, 'good');
+      this.say(formatEffect(result.effect), 'good');
     } catch (err) {
       this.say(`Cannot lift the ${sanction.kind}: ${errorMessage(err)}`, 'bad');
     }

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
-  MAX_ACTION_NOTE, MUTE_SECONDS, flagKindsCoveredBy, flagsCoveredBy,
+  MAX_ACTION_NOTE, MUTE_SECONDS, flagKindsCoveredBy, flagsCoveredBy, formatDuration,
   type AuditEntry, type ChatDecision, type ChatLine, type FlagDetail, type FlagStatus, type FlagSummary,
   type InputValues, type LiftSanctionRequest, type LiftSanctionResult, type ModerationActionKind, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
   type ReportReason,
@@ -45,6 +45,11 @@ export class ModerationError extends Error {
 export const INHUMAN_FLAG_AT = 0.8;
 /** One behavior flag per player per this long, so a cheat is one queue item, not sixty. */
 export const BEHAVIOR_FLAG_COOLDOWN_MS = 10 * 60_000;
+
+/** "1 live session", "3 live sessions". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
 
 function summary(f: FlagRow): FlagSummary {
   const scores = f.scores as { text?: string };
@@ -261,23 +266,26 @@ export class Moderation {
         : { status: 'resolved', assignee: moderator, resolvedAt: new Date() };
     }, { covers: covering ? req.action : null, sanction });
     if (sanction) this.sanctions.applied(sanction);
+    const where = this.effects.countedWhere;
     let effect: string;
     switch (req.action) {
-      case 'warn': effect = `warning shown to ${this.effects.warn(flag.playerId, note)} live session(s)${this.effects.countedWhere}`; break;
-      case 'mute': effect = `muted until ${until!.toISOString()} (${this.effects.mute(flag.playerId, until!.getTime(), note)} live session(s) told${this.effects.countedWhere})`; break;
+      case 'warn': effect = `warning shown in ${count(this.effects.warn(flag.playerId, note), 'live session')}${where}`; break;
+      case 'mute':
+        effect = `muted for ${formatDuration(req.durationSeconds!)}; told in ${count(this.effects.mute(flag.playerId, until!.getTime(), note), 'live session')}${where}`;
+        break;
       case 'ban':
-        effect = `banned; ${this.effects.ban(flag.playerId, note)} live session(s) removed${this.effects.countedWhere}`
-          + (details.guestNetworkUntil ? `; new guests from the player's network refused for ${this.sanctions.guestNetworkBanMs / 3600_000} h` : '');
+        effect = `banned; removed from ${count(this.effects.ban(flag.playerId, note), 'live session')}${where}`
+          + (details.guestNetworkUntil ? `; new guests from the player's network refused for ${formatDuration(this.sanctions.guestNetworkBanMs / 1000)}` : '');
         break;
       case 'approve': {
         const line = await this.chat.release(before.messageId!);
-        effect = line ? `message delivered to ${this.effects.deliver(line)} player(s)` : 'message was no longer held';
+        effect = line ? `message delivered to ${count(this.effects.deliver(line), 'player')}` : 'message was no longer held';
         break;
       }
       case 'escalate': effect = 'escalated: back in the queue for a senior moderator'; break;
       default: effect = before.decision === 'hold' ? 'dismissed; the held message stays undelivered' : 'dismissed';
     }
-    if (alsoResolved.length) effect += `; ${alsoResolved.length} other open flag(s) of this player resolved with it`;
+    if (alsoResolved.length) effect += `; ${count(alsoResolved.length, 'other open flag')} of this player resolved with it`;
     return { flag, audit: entry, effect, alsoResolved };
   }
 
@@ -318,8 +326,8 @@ export class Moderation {
     if (row.kind === 'mute') {
       const still = this.sanctions.muteEnds(playerId);
       effect = still
-        ? `mute lifted; another mute runs until ${new Date(still).toISOString()}`
-        : `mute lifted; ${this.effects.unmute(playerId, note)} live session(s) told${this.effects.countedWhere}`;
+        ? `mute lifted; another mute runs ${formatDuration((still - now.getTime()) / 1000)} more`
+        : `mute lifted; told in ${count(this.effects.unmute(playerId, note), 'live session')}${this.effects.countedWhere}`;
     } else {
       effect = this.sanctions.banReason(playerId) !== null ? 'ban lifted; another ban stays in force' : 'ban lifted; the player can join again';
     }
