@@ -39,6 +39,28 @@ export const MAX_ACTION_NOTE = 1000;
 /** Mutes last 1 minute to 30 days. */
 export const MUTE_SECONDS = { min: 60, max: 30 * 86400 } as const;
 
+/**
+ * A claim lapses this long after it was taken: another moderator may then take the flag
+ * over, so a flag is not locked forever by someone who claimed it and left.
+ */
+export const CLAIM_LAPSE_MINUTES = 30;
+
+/**
+ * Who holds the flag against `moderator` now: the holder of another moderator's live claim,
+ * or null (open, theirs, lapsed, escalated or resolved). The server and the console decide by it.
+ */
+export function claimHolder(
+  flag: { status: string; assignee: string | null; updatedAt: string | Date }, moderator: string, now = Date.now(),
+): string | null {
+  if (flag.status !== 'claimed' || flag.assignee === null || flag.assignee === moderator) return null;
+  return now < claimLapsesAt(flag) ? flag.assignee : null;
+}
+
+/** When a claim lapses (ms since the epoch): it was taken when the flag last changed. */
+export function claimLapsesAt(flag: { updatedAt: string | Date }): number {
+  return new Date(flag.updatedAt).getTime() + CLAIM_LAPSE_MINUTES * 60_000;
+}
+
 /** A mute length as people say it (the console and the server's effect lines): "5 min", "1 h", "1 h 30 min", "7 d". */
 export function formatDuration(seconds: number): string {
   const parts: string[] = [];

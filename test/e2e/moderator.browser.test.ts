@@ -355,6 +355,13 @@ describe('moderator console in the browser', () => {
     await page.locator(`#detail-body[data-flag-id="${flagId}"]:not([aria-busy])`).waitFor(WAIT);
     await page.keyboard.press('c');
     await page.locator('#claim-status', { hasText: 'Held by mia' }).waitFor(WAIT);
+    // Held by mia: nothing here can act on it until her claim lapses, and the console says so up front.
+    expect(await page.locator('#claim-status').textContent()).toMatch(/^Held by mia; the claim lapses at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.$/);
+    expect(await page.locator('#claim').textContent()).toBe('Held by mia');
+    expect(await page.locator('#claim').isDisabled()).toBe(true);
+    const ban = page.locator('#actions button[data-action="ban"]');
+    expect(await ban.isDisabled()).toBe(true);
+    expect(await ban.getAttribute('title')).toBe('Ban (b) — Held by mia: only they can act on it until their claim lapses.');
 
     // The window the model saw, one cell per feature and frame, and the class probabilities with "inhuman" marked.
     const detail = (await api<FlagDetail>('GET', `/api/moderation/flags/${flagId}`, mia)).body;

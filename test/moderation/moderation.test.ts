@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  ArenaCloseCode, ClientMessage, ServerMessage,
+  ArenaCloseCode, CLAIM_LAPSE_MINUTES, ClientMessage, ServerMessage,
   type AuditEntry, type ChatAck, type ChatBroadcast, type ErrorMessage, type FlagDetail, type FlagSummary,
   type LiftSanctionResult, type ModerationActionResult, type ModerationNotice, type PlayerExport, type PlayerHistory, type ReportAck,
 } from '@pulse-arena/shared';
@@ -369,6 +369,35 @@ describe('moderator actions take effect live', () => {
     expect(history.sanctions.filter((s) => s.kind === 'mute')).toHaveLength(1);
     // The consoles' live stream saw it resolved.
     await vi.waitFor(() => expect(flagEvents.some((f) => f.id === fourth!.id && f.status === 'resolved')).toBe(true), { timeout: 2_000 });
+    await room.leave();
+    await other.leave();
+  });
+
+  it("another moderator's claim refuses every action until it lapses; then it is taken over, and the audit says whose it was", async () => {
+    const { room, other, flag } = await flaggedPlayer();
+    const n = flagEvents.length;
+    await accounts.create(`bo${n}`, 'moderator-password', 'moderator');
+    const boToken = (await accounts.login(`bo${n}`, 'moderator-password')).token;
+    expect((await api(`/api/moderation/flags/${flag.id}/claim`, {}, boToken)).status).toBe(200);
+    const held = `flag is claimed by bo${n} (the claim lapses ${CLAIM_LAPSE_MINUTES} min after it was taken)`;
+    expect(await api(`/api/moderation/flags/${flag.id}/claim`, {})).toEqual({ status: 409, body: { error: held } });
+    for (const body of [{ action: 'dismiss' }, { action: 'escalate' }, { action: 'warn', note: 'x' }]) {
+      expect(await api(`/api/moderation/flags/${flag.id}/actions`, body)).toEqual({ status: 409, body: { error: held } });
+    }
+    // Bo went home: a minute short of the lapse it still holds, at the lapse it is free to take over.
+    const claimedAgo = async (minutes: number) => db.prisma.flag.update({ where: { id: flag.id }, data: { updatedAt: new Date(Date.now() - minutes * 60_000) } });
+    await claimedAgo(CLAIM_LAPSE_MINUTES - 1);
+    expect((await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'dismiss' })).status).toBe(409);
+    await claimedAgo(CLAIM_LAPSE_MINUTES);
+    const taken = await api<FlagSummary>(`/api/moderation/flags/${flag.id}/claim`, {});
+    expect(taken.body).toMatchObject({ status: 'claimed', assignee: 'mia' });
+    // Now mia's: bo, back, is the one refused.
+    expect((await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'dismiss' }, boToken)).status).toBe(409);
+    const audit = (await api<AuditEntry[]>(`/api/moderation/audit?flagId=${flag.id}`)).body;
+    expect(audit.map((a) => [a.moderator, a.action, a.details])).toEqual(expect.arrayContaining([
+      [`bo${n}`, 'claim', {}], ['mia', 'claim', { takenOverFrom: `bo${n}` }],
+    ]));
+    expect(audit).toHaveLength(2);
     await room.leave();
     await other.leave();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, type ChatLine } from '@pulse-arena/shared';
+import { CLAIM_LAPSE_MINUTES, claimHolder, claimLapsesAt, formatDuration, type ChatLine } from '@pulse-arena/shared';
 import { buildRequest, customSeconds, unavailableReason } from '../../client/src/moderator/actionRules.js';
 import { placeFlagged } from '../../client/src/moderator/context.js';
 import { formatTime } from '../../client/src/designer/format.js';
@@ -37,6 +37,7 @@ describe('formatAge / formatDuration', () => {
     expect(formatActionDetails({ guestNetworkUntil: until })).toBe(`guests from their network refused until ${formatTime(until)}`);
     expect(formatActionDetails({ sanctionId: 'a1b2c3d4-0000-4000-8000-000000000000', kind: 'mute' })).toBe('lifted the mute a1b2c3d4');
     expect(formatActionDetails({ rows: 12 })).toBe('12 rows');
+    expect(formatActionDetails({ takenOverFrom: 'bo' })).toBe("took over bo's lapsed claim");
     expect(formatActionDetails({ reason: 'x', n: [1] })).toBe('reason: x · n: [1]');
   });
 
@@ -65,7 +66,8 @@ describe('placeFlagged', () => {
 });
 
 describe('action rules', () => {
-  const held = { status: 'claimed' as const, kind: 'chat' as const, message: { ...line('m', 1), held: true } };
+  const claimedAt = '2026-12-01T10:00:00.000Z';
+  const held = { status: 'claimed' as const, kind: 'chat' as const, message: { ...line('m', 1), held: true }, assignee: 'moe', updatedAt: claimedAt };
 
   it('requires a note for warn, mute and ban only', () => {
     for (const action of ['warn', 'mute', 'ban'] as const) {
@@ -91,12 +93,25 @@ describe('action rules', () => {
   });
 
   it('offers approve only for a held chat message, and nothing on a resolved flag', () => {
-    expect(unavailableReason('approve', held)).toBeNull();
-    expect(unavailableReason('approve', { ...held, message: { ...held.message, held: false } })).toMatch(/not held/);
-    expect(unavailableReason('approve', { status: 'open', kind: 'behavior', message: undefined })).toMatch(/chat flag/);
-    expect(unavailableReason('mute', { ...held, status: 'resolved' })).toMatch(/resolved/);
-    expect(unavailableReason('escalate', { ...held, status: 'escalated' })).toMatch(/Already/);
-    expect(unavailableReason('ban', held)).toBeNull();
+    expect(unavailableReason('approve', held, 'moe')).toBeNull();
+    expect(unavailableReason('approve', { ...held, message: { ...held.message, held: false } }, 'moe')).toMatch(/not held/);
+    expect(unavailableReason('approve', { status: 'open', kind: 'behavior', message: undefined, assignee: null, updatedAt: claimedAt }, 'moe')).toMatch(/chat flag/);
+    expect(unavailableReason('mute', { ...held, status: 'resolved' }, 'moe')).toMatch(/resolved/);
+    expect(unavailableReason('escalate', { ...held, status: 'escalated', assignee: null }, 'moe')).toMatch(/Already/);
+    expect(unavailableReason('ban', held, 'moe')).toBeNull();
+  });
+
+  it("offers nothing on another moderator's claim until it lapses", () => {
+    const at = (minutes: number) => Date.parse(claimedAt) + minutes * 60_000;
+    for (const action of ['dismiss', 'approve', 'warn', 'mute', 'ban', 'escalate'] as const) {
+      expect(unavailableReason(action, held, 'mia', at(1))).toBe('Held by moe: only they can act on it until their claim lapses.');
+    }
+    expect(unavailableReason('ban', held, 'mia', at(CLAIM_LAPSE_MINUTES) - 1)).toMatch(/^Held by moe/);
+    expect(unavailableReason('ban', held, 'mia', at(CLAIM_LAPSE_MINUTES))).toBeNull();
+    expect(claimHolder(held, 'mia', at(5))).toBe('moe');
+    expect(claimHolder(held, 'moe', at(5))).toBeNull();
+    expect(claimHolder({ ...held, status: 'open', assignee: null }, 'mia', at(5))).toBeNull();
+    expect(claimLapsesAt(held)).toBe(at(CLAIM_LAPSE_MINUTES));
   });
 });
 

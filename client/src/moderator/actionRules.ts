@@ -1,6 +1,6 @@
 /** What the action bar allows and sends: which actions fit a flag, the note rule, and mute lengths. */
 import {
-  MAX_ACTION_NOTE, MUTE_SECONDS,
+  MAX_ACTION_NOTE, MUTE_SECONDS, claimHolder,
   type FlagDetail, type ModerationActionKind, type ModerationActionRequest,
 } from '@pulse-arena/shared';
 
@@ -23,9 +23,13 @@ export const MUTE_PRESETS: ReadonlyArray<{ label: string; seconds: number }> = [
 export const CUSTOM_UNITS = { min: 60, h: 3600, d: 86_400 } as const;
 export type CustomUnit = keyof typeof CUSTOM_UNITS;
 
-/** Why an action cannot be taken on this flag now, or null when it can. */
-export function unavailableReason(action: ModerationActionKind, flag: Pick<FlagDetail, 'status' | 'kind' | 'message'>): string | null {
+/** Why `me` cannot take an action on this flag now, or null when they can. */
+export function unavailableReason(
+  action: ModerationActionKind, flag: Pick<FlagDetail, 'status' | 'kind' | 'message' | 'assignee' | 'updatedAt'>, me: string, now = Date.now(),
+): string | null {
   if (flag.status === 'resolved') return 'This flag is resolved.';
+  const holder = claimHolder(flag, me, now);
+  if (holder) return `Held by ${holder}: only they can act on it until their claim lapses.`;
   if (action === 'approve') {
     if (flag.kind !== 'chat' || !flag.message) return 'Only a chat flag has a message to approve.';
     if (!flag.message.held) return 'The message is not held: there is nothing to deliver.';

@@ -82,14 +82,14 @@ export class ActionBar {
       this.cancel();
     }
     this.updateButtons();
-    if (this.armed && flag && unavailableReason(this.armed, flag)) this.cancel();
+    if (this.armed && flag && unavailableReason(this.armed, flag, this.hooks.me())) this.cancel();
     this.describe();
   }
 
   /** Chooses an action; it is sent on confirm. Returns whether there was a flag to act on. */
   arm(action: ModerationActionKind): boolean {
     if (!this.flag || this.busy) return this.flag !== null;
-    const why = unavailableReason(action, this.flag);
+    const why = unavailableReason(action, this.flag, this.hooks.me());
     if (why) {
       this.say(`${ACTION_LABELS[action]}: ${why}`, 'bad');
       return true;
@@ -185,7 +185,7 @@ export class ActionBar {
 
   private updateButtons(): void {
     for (const [action, button] of this.buttons) {
-      const why = this.flag ? unavailableReason(action, this.flag) : 'No flag selected.';
+      const why = this.flag ? unavailableReason(action, this.flag, this.hooks.me()) : 'No flag selected.';
       button.disabled = this.busy || why !== null;
       button.title = `${ACTION_LABELS[action]} (${action[0]})${why ? ` — ${why}` : ''}`;
     }

@@ -4,7 +4,7 @@
  * class probabilities), the actions already taken and the player's history. It re-reads the
  * flag whenever the stream says it changed, so two moderators see each other's work.
  */
-import type { FlagDetail, FlagSummary } from '@pulse-arena/shared';
+import { claimHolder, claimLapsesAt, type FlagDetail, type FlagSummary } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';
 import { definitionList, el } from '../designer/dom.js';
 import { formatNumber, formatTime } from '../designer/format.js';
@@ -44,6 +44,7 @@ export class DetailPanel {
   private shown: FlagDetail | null = null;
   private abort: AbortController | null = null;
   private reloadTimer: number | undefined;
+  private lapseTimer: number | undefined;
 
   constructor(private readonly hooks: DetailHooks) {
     this.actions = new ActionBar({
@@ -62,6 +63,7 @@ export class DetailPanel {
     this.shown = null;
     this.actions.setFlag(null);
     window.clearTimeout(this.reloadTimer);
+    window.clearTimeout(this.lapseTimer);
     setText(this.claimStatus, '');
     this.placeholder.hidden = flagId !== null;
     this.body.hidden = flagId === null;
@@ -89,6 +91,10 @@ export class DetailPanel {
     if (!flag) return this.flagId !== null;
     if (flag.assignee === this.hooks.me() && flag.status === 'claimed') {
       setText(this.claimStatus, 'You already hold this flag.');
+      return true;
+    }
+    if (claimHolder(flag, this.hooks.me())) {
+      this.renderClaim(flag);
       return true;
     }
     void this.sendClaim(flag.id);
@@ -169,10 +175,25 @@ export class DetailPanel {
 
   private renderClaim(d: FlagDetail): void {
     const mine = d.status === 'claimed' && d.assignee === this.hooks.me();
+    const holder = claimHolder(d, this.hooks.me());
+    const lapsed = d.status === 'claimed' && !mine && holder === null;
     this.claimButton.textContent = d.status === 'resolved' ? 'Resolved' : mine ? 'Claimed by you'
-      : d.assignee ? `Claim (held by ${d.assignee})` : 'Claim';
-    this.claimButton.disabled = mine || d.status === 'resolved';
+      : holder ? `Held by ${holder}` : lapsed ? `Take over from ${d.assignee}` : 'Claim';
+    this.claimButton.disabled = mine || holder !== null || d.status === 'resolved';
     this.claimButton.dataset.mine = String(mine);
+    window.clearTimeout(this.lapseTimer);
+    if (holder) {
+      const lapsesAt = claimLapsesAt(d);
+      setText(this.claimStatus, `Held by ${holder}; the claim lapses at ${formatTime(new Date(lapsesAt).toISOString())}.`);
+      // Then anyone may take it over: say so without waiting for a reload.
+      this.lapseTimer = window.setTimeout(() => {
+        if (this.shown !== d) return;
+        this.renderClaim(d);
+        this.actions.setFlag(d);
+      }, Math.max(0, lapsesAt - Date.now()) + 100);
+    } else if (lapsed) {
+      setText(this.claimStatus, `${d.assignee}'s claim has lapsed: claiming takes the flag over.`);
+    }
   }
 
   private renderChat(d: FlagDetail): void {

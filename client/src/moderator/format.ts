@@ -45,6 +45,8 @@ export function formatActionDetails(details: Readonly<Record<string, unknown>>):
   const sanction = take('sanctionId');
   if (typeof kind === 'string') parts.push(`lifted the ${kind}${typeof sanction === 'string' ? ` ${sanction.slice(0, 8)}` : ''}`);
   else if (sanction !== undefined) rest.sanctionId = sanction;
+  const from = take('takenOverFrom');
+  if (typeof from === 'string') parts.push(`took over ${from}'s lapsed claim`);
   const coveredBy = take('coveredBy');
   if (typeof coveredBy === 'string') parts.push(`with flag ${coveredBy.slice(0, 8)}`);
   const rows = take('rows');

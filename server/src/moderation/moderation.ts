@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
-  MAX_ACTION_NOTE, MUTE_SECONDS, flagKindsCoveredBy, flagsCoveredBy, formatDuration,
+  CLAIM_LAPSE_MINUTES, MAX_ACTION_NOTE, MUTE_SECONDS, claimHolder, flagKindsCoveredBy, flagsCoveredBy, formatDuration,
   type AuditEntry, type ChatDecision, type ChatLine, type FlagDetail, type FlagStatus, type FlagSummary,
   type InputValues, type LiftSanctionRequest, type LiftSanctionResult, type ModerationActionKind, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
   type ReportReason,
@@ -214,12 +214,12 @@ export class Moderation {
     };
   }
 
-  /** @throws ModerationError 404 (no flag), 409 (another moderator holds it, or it is resolved). */
+  /**
+   * Claims a flag: open, the caller's, or another moderator's lapsed claim (taken over).
+   * @throws ModerationError 404 (no flag), 409 (another moderator holds it, or it is resolved).
+   */
   async claim(id: string, moderator: string): Promise<FlagSummary> {
-    const { flag } = await this.transition(id, moderator, 'claim', '', {}, (f) => {
-      if (f.status === 'resolved') throw new ModerationError(409, 'flag is already resolved');
-      return { status: 'claimed', assignee: moderator };
-    });
+    const { flag } = await this.transition(id, moderator, 'claim', '', {}, () => ({ status: 'claimed', assignee: moderator }));
     return flag;
   }
 
@@ -429,7 +429,8 @@ export class Moderation {
 
   private assertClaimable(f: FlagRow, moderator: string): void {
     if (f.status === 'resolved') throw new ModerationError(409, 'flag is already resolved');
-    if (f.status === 'claimed' && f.assignee !== moderator) throw new ModerationError(409, `flag is claimed by ${f.assignee}`);
+    const holder = claimHolder(f, moderator);
+    if (holder) throw new ModerationError(409, `flag is claimed by ${holder} (the claim lapses ${CLAIM_LAPSE_MINUTES} min after it was taken)`);
   }
 
   /**
@@ -457,7 +458,9 @@ export class Moderation {
         : await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Flag" WHERE "id" = ${id}::uuid FOR UPDATE`;
       if (locked.length === 0) throw new ModerationError(404, `no flag ${id}`);
       const f = (await tx.flag.findUnique({ where: { id } }))!;
-      if (action === 'claim' && f.status === 'claimed' && f.assignee !== moderator) throw new ModerationError(409, `flag is claimed by ${f.assignee}`);
+      if (action === 'claim') this.assertClaimable(f, moderator);
+      // A lapsed claim of another moderator's is taken over: the audit entry says whose.
+      if (f.status === 'claimed' && f.assignee !== null && f.assignee !== moderator) details.takenOverFrom = f.assignee;
       const change = next(f);
       if (also.sanction) await this.sanctions.write(tx, also.sanction);
       const now = new Date();
@@ -467,13 +470,15 @@ export class Moderation {
       });
       const covered: FlagRow[] = [];
       if (also.covers) {
+        // The flags it covers were open or this moderator's: nobody's claim was taken over there.
+        const { takenOverFrom: _, ...coveredDetails } = details;
         const open = await tx.flag.findMany({ where: { playerId: f.playerId, status: { in: ['open', 'claimed'] } }, orderBy: { createdAt: 'asc' } });
         for (const other of flagsCoveredBy(also.covers, row, moderator, open.map(summary))) {
           covered.push(await tx.flag.update({ where: { id: other.id }, data: { status: 'resolved', assignee: moderator, resolvedAt: row.resolvedAt ?? now, updatedAt: now } }));
           await tx.moderationAction.create({
             data: {
               id: randomUUID(), moderator, action, flagId: other.id, playerId: f.playerId, note,
-              details: { ...details, coveredBy: id } as Prisma.InputJsonObject,
+              details: { ...coveredDetails, coveredBy: id } as Prisma.InputJsonObject,
             },
           });
         }
