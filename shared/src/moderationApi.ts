@@ -208,7 +208,7 @@ export interface AuditEntry {
   id: string;
   at: string;
   moderator: string;
-  action: ModerationActionKind | 'claim' | 'export' | 'delete' | 'lift';
+  action: ModerationActionKind | 'claim' | 'release' | 'export' | 'delete' | 'lift';
   flagId: string | null;
   playerId: string | null;
   /** That player's name as stored now (null: no player, or their data was erased). */

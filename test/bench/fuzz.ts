@@ -52,7 +52,8 @@ function randomRequest(): { method: string; url: string; init: RequestInit } {
   const method = methods[Math.floor(rand() * methods.length)]!;
   let path = PATHS[Math.floor(rand() * PATHS.length)]!;
   if (path.endsWith('/') || path.endsWith('=')) path += rand() < 0.5 ? UUID() : String(randomValue(rand)).slice(0, 50);
-  if (rand() < 0.2) path += ['/claim', '/actions', '/publish', '/export', '/metadata'][Math.floor(rand() * 5)];
+  const TAILS = ['/claim', '/release', '/actions', '/publish', '/export', '/metadata'];
+  if (rand() < 0.2) path += TAILS[Math.floor(rand() * TAILS.length)];
   const headers: Record<string, string> = {};
   const r = rand();
   if (r < 0.3) headers['content-type'] = 'application/json';

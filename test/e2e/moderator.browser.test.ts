@@ -362,6 +362,16 @@ describe('moderator console in the browser', () => {
     const ban = page.locator('#actions button[data-action="ban"]');
     expect(await ban.isDisabled()).toBe(true);
     expect(await ban.getAttribute('title')).toBe('Ban (b) — Held by mia: only they can act on it until their claim lapses.');
+    // Mia gives it back: the console, told by the live stream, offers it again; claimed here, it can be released.
+    expect((await api('POST', `/api/moderation/flags/${flagId}/release`, mia, {})).status).toBe(200);
+    await page.locator('#claim:not([disabled])', { hasText: /^Claim$/ }).waitFor(WAIT);
+    expect(await ban.isDisabled()).toBe(false);
+    await page.keyboard.press('c');
+    await page.locator('#claim', { hasText: 'Claimed by you' }).waitFor(WAIT);
+    await page.locator('#release:not([hidden])').click();
+    await page.locator('#claim-status', { hasText: 'Released: open to every moderator again.' }).waitFor(WAIT);
+    await page.locator('#release[hidden]').waitFor({ state: 'attached', ...WAIT });
+    expect(await page.locator('#claim').textContent()).toBe('Claim');
 
     // The window the model saw, one cell per feature and frame, and the class probabilities with "inhuman" marked.
     const detail = (await api<FlagDetail>('GET', `/api/moderation/flags/${flagId}`, mia)).body;

@@ -402,6 +402,25 @@ describe('moderator actions take effect live', () => {
     await other.leave();
   });
 
+  it('release: the holder gives a claim back and the flag is open to everyone again; nobody else can release it', async () => {
+    const { room, other, flag } = await flaggedPlayer();
+    const n = flagEvents.length;
+    await accounts.create(`cy${n}`, 'moderator-password', 'moderator');
+    const cyToken = (await accounts.login(`cy${n}`, 'moderator-password')).token;
+    const notHeld = { status: 409, body: { error: 'only the moderator holding the claim can release it' } };
+    expect(await api(`/api/moderation/flags/${flag.id}/release`, {})).toEqual(notHeld);
+    expect((await api(`/api/moderation/flags/${flag.id}/claim`, {})).status).toBe(200);
+    expect(await api(`/api/moderation/flags/${flag.id}/release`, {}, cyToken)).toEqual(notHeld);
+    const released = await api<FlagSummary>(`/api/moderation/flags/${flag.id}/release`, {});
+    expect(released.body).toMatchObject({ id: flag.id, status: 'open', assignee: null });
+    await vi.waitFor(() => expect(flagEvents.slice(n).some((f) => f.id === flag.id && f.status === 'open')).toBe(true), { timeout: 2_000 });
+    expect((await api<FlagSummary>(`/api/moderation/flags/${flag.id}/claim`, {}, cyToken)).body).toMatchObject({ status: 'claimed', assignee: `cy${n}` });
+    const audit = (await api<AuditEntry[]>(`/api/moderation/audit?flagId=${flag.id}`)).body;
+    expect(audit.map((a) => [a.moderator, a.action]).reverse()).toEqual([['mia', 'claim'], ['mia', 'release'], [`cy${n}`, 'claim']]);
+    await room.leave();
+    await other.leave();
+  });
+
   it('lift: a mute ends early, the player is told and chats again; every lift is logged', async () => {
     const { room, other, l, lo, flag } = await flaggedPlayer();
     await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'mute', durationSeconds: 3600, note: 'cool off' });

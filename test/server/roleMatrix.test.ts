@@ -85,6 +85,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/moderation/flags', expect: staffOnly(200) },
   { method: 'GET', path: `/api/moderation/flags/${none}`, expect: staffOnly(404) },
   { method: 'POST', path: `/api/moderation/flags/${none}/claim`, body: {}, expect: staffOnly(404) },
+  { method: 'POST', path: `/api/moderation/flags/${none}/release`, body: {}, expect: staffOnly(404) },
   { method: 'POST', path: `/api/moderation/flags/${none}/actions`, body: { action: 'dismiss' }, expect: staffOnly(404) },
   { method: 'GET', path: `/api/moderation/players/${none}`, expect: staffOnly(404) },
   { method: 'POST', path: `/api/moderation/players/${none}/sanctions/${none}/lift`, body: { note: 'matrix' }, expect: staffOnly(404) },

@@ -36,6 +36,7 @@ export const modApi = {
     request<FlagSummary[]>('GET', `/api/moderation/flags?${query({ status, limit: LIST_LIMIT })}`, undefined, signal),
   flag: (flagId: string, signal?: AbortSignal) => request<FlagDetail>('GET', `/api/moderation/flags/${id(flagId)}`, undefined, signal),
   claim: (flagId: string) => request<FlagSummary>('POST', `/api/moderation/flags/${id(flagId)}/claim`, {}),
+  release: (flagId: string) => request<FlagSummary>('POST', `/api/moderation/flags/${id(flagId)}/release`, {}),
   act: (flagId: string, body: ModerationActionRequest) =>
     request<ModerationActionResult>('POST', `/api/moderation/flags/${id(flagId)}/actions`, body),
   player: (playerId: string, signal?: AbortSignal) =>

@@ -33,6 +33,7 @@ export class DetailPanel {
   private readonly title = byId('detail-title', HTMLDivElement);
   private readonly meta = byId('detail-meta', HTMLElement);
   private readonly claimButton = byId('claim', HTMLButtonElement);
+  private readonly releaseButton = byId('release', HTMLButtonElement);
   private readonly claimStatus = byId('claim-status', HTMLSpanElement);
   private readonly chat = byId('detail-chat', HTMLElement);
   private readonly scores = byId('detail-scores', HTMLElement);
@@ -55,6 +56,7 @@ export class DetailPanel {
       },
     });
     this.claimButton.addEventListener('click', () => this.claim());
+    this.releaseButton.addEventListener('click', () => void this.release());
   }
 
   /** Shows a flag (null: none). */
@@ -99,6 +101,26 @@ export class DetailPanel {
     }
     void this.sendClaim(flag.id);
     return true;
+  }
+
+  /** Gives this moderator's claim on the flag on screen back. */
+  private async release(): Promise<void> {
+    const flagId = this.shown?.id;
+    if (!flagId) return;
+    this.releaseButton.disabled = true;
+    setText(this.claimStatus, 'Releasing…');
+    try {
+      this.hooks.applied(await modApi.release(flagId));
+      if (flagId !== this.flagId) return;
+      setText(this.claimStatus, 'Released: open to every moderator again.');
+      await this.load();
+    } catch (err) {
+      if (flagId !== this.flagId) return;
+      setText(this.claimStatus, `Cannot release: ${errorMessage(err)}`);
+      await this.load();
+    } finally {
+      this.releaseButton.disabled = false;
+    }
   }
 
   private async sendClaim(flagId: string): Promise<void> {
@@ -181,6 +203,7 @@ export class DetailPanel {
       : holder ? `Held by ${holder}` : lapsed ? `Take over from ${d.assignee}` : 'Claim';
     this.claimButton.disabled = mine || holder !== null || d.status === 'resolved';
     this.claimButton.dataset.mine = String(mine);
+    this.releaseButton.hidden = !mine;
     window.clearTimeout(this.lapseTimer);
     if (holder) {
       const lapsesAt = claimLapsesAt(d);

@@ -1,6 +1,6 @@
 /**
  * The moderator console's API (shapes in shared/src/moderationApi.ts): the flag queue and
- * its live event stream, a flag's detail, claim and actions, player history, the audit
+ * its live event stream, a flag's detail, claim, release and actions, player history, the audit
  * log, and (admin) a player's data export and deletion.
  */
 import express, { type Router } from 'express';
@@ -80,6 +80,12 @@ export function createModerationRouter(accounts: Accounts | null, moderation: Mo
   router.post('/api/moderation/flags/:id/claim', uuidParam('id'), async (req, res, next) => {
     try {
       res.json(await mod().claim(req.params.id as string, req.session!.username));
+    } catch (err) { fail(res, err, next); }
+  });
+
+  router.post('/api/moderation/flags/:id/release', uuidParam('id'), async (req, res, next) => {
+    try {
+      res.json(await mod().release(req.params.id as string, req.session!.username));
     } catch (err) { fail(res, err, next); }
   });
 

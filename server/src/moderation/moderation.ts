@@ -224,6 +224,19 @@ export class Moderation {
   }
 
   /**
+   * Gives a claim back: the flag is open again for any moderator (claimed by mistake, or
+   * better left to someone else). Only its holder can.
+   * @throws ModerationError 404 (no flag), 409 (not claimed by this moderator).
+   */
+  async release(id: string, moderator: string): Promise<FlagSummary> {
+    const { flag } = await this.transition(id, moderator, 'release', '', {}, (f) => {
+      if (f.status !== 'claimed' || f.assignee !== moderator) throw new ModerationError(409, 'only the moderator holding the claim can release it');
+      return { status: 'open', assignee: null };
+    });
+    return flag;
+  }
+
+  /**
    * Takes an action on a flag (claiming it if open) and applies its effect live.
    * @throws ModerationError 400 (bad request), 404, 409.
    */
