@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FlagSummary } from '@pulse-arena/shared';
-import { compareFlags, FlagStore } from '../../client/src/moderator/queueModel.js';
+import { CLAIM_LAPSE_MINUTES, type FlagSummary } from '@pulse-arena/shared';
+import { assigneeLabel, compareFlags, FlagStore } from '../../client/src/moderator/queueModel.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -129,5 +129,17 @@ describe('flags per player', () => {
     expect(Object.fromEntries(store.activeByPlayer())).toEqual({ tom: 3, bea: 1 });
     store.apply(flag('a', { playerId: 'tom', status: 'resolved', updatedAt: at(10) }));
     expect(Object.fromEntries(store.activeByPlayer())).toEqual({ tom: 2, bea: 1 });
+  });
+});
+
+describe('assigneeLabel', () => {
+  it('names the holder, and marks a claim past its lapse', () => {
+    const claimed = flag('a', { status: 'claimed', assignee: 'mia', updatedAt: at(0) });
+    const lapse = T0 + CLAIM_LAPSE_MINUTES * 60_000;
+    expect(assigneeLabel(claimed, lapse - 1)).toEqual({ text: 'mia', lapsed: false });
+    expect(assigneeLabel(claimed, lapse)).toEqual({ text: 'mia · lapsed', lapsed: true });
+    expect(assigneeLabel(flag('b'), lapse)).toEqual({ text: '—', lapsed: false });
+    // A resolved flag keeps its resolver as assignee, but nothing is held: nothing lapses.
+    expect(assigneeLabel(flag('c', { status: 'resolved', assignee: 'mia' }), lapse)).toEqual({ text: 'mia', lapsed: false });
   });
 });

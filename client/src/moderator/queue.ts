@@ -11,7 +11,7 @@ import { formatTime } from '../designer/format.js';
 import { errorMessage, LIST_LIMIT, modApi } from './api.js';
 import { severityBadge } from './badges.js';
 import { formatAge } from './format.js';
-import { ACTIVE_STATUSES, FlagStore, QUEUE_FILTERS, type KindFilter, type QueueFilter } from './queueModel.js';
+import { ACTIVE_STATUSES, FlagStore, QUEUE_FILTERS, assigneeLabel, type KindFilter, type QueueFilter } from './queueModel.js';
 import { FlagStream, type StreamState } from './stream.js';
 
 const TITLE = document.title;
@@ -26,6 +26,7 @@ export interface QueueHooks {
 interface Row {
   tr: HTMLTableRowElement;
   age: HTMLElement;
+  assignee: HTMLElement;
   flag: FlagSummary;
   /** The player's flags in the queue when the row was filled. */
   playerFlags: number;
@@ -193,7 +194,7 @@ export class QueuePanel {
 
   private createRow(flag: FlagSummary, playerFlags: number, now: number): Row {
     const tr = el('tr', { className: 'queue-row' });
-    const row: Row = { tr, age: el('td', { className: 'nowrap' }), flag, playerFlags };
+    const row: Row = { tr, age: el('td', { className: 'nowrap' }), assignee: el('td'), flag, playerFlags };
     this.fillRow(row, flag, playerFlags, now);
     return row;
   }
@@ -207,6 +208,7 @@ export class QueuePanel {
     tr.dataset.severity = String(flag.severity);
     row.age.title = formatTime(flag.createdAt);
     setText(row.age, formatAge(now - Date.parse(flag.createdAt)));
+    fillAssignee(row.assignee, flag, now);
     const reason = el('td', { className: 'queue-row__reason' }, [el('div', { text: flag.reason })]);
     if (flag.text !== undefined) reason.append(el('div', { className: 'queue-row__text', text: flag.text }));
     tr.replaceChildren(
@@ -218,7 +220,7 @@ export class QueuePanel {
         : []),
       el('td', {}, [el('code', { text: flag.roomId })]),
       row.age,
-      el('td', { className: flag.assignee ? '' : 'muted', text: flag.assignee ?? '—' }),
+      row.assignee,
     );
   }
 
@@ -230,7 +232,10 @@ export class QueuePanel {
 
   private tickAges(): void {
     const now = Date.now();
-    for (const row of this.rows.values()) setText(row.age, formatAge(now - Date.parse(row.flag.createdAt)));
+    for (const row of this.rows.values()) {
+      setText(row.age, formatAge(now - Date.parse(row.flag.createdAt)));
+      fillAssignee(row.assignee, row.flag, now);
+    }
   }
 
   private showStreamState(state: StreamState): void {
@@ -239,4 +244,12 @@ export class QueuePanel {
       : state.state === 'connecting' ? 'Connecting…'
         : `Disconnected: retrying in ${Math.ceil(state.inMs / 1000)} s`);
   }
+}
+
+/** Who holds a flag; a lapsed claim says so, since anyone may now take the flag over. */
+function fillAssignee(td: HTMLElement, flag: FlagSummary, now: number): void {
+  const { text, lapsed } = assigneeLabel(flag, now);
+  td.className = flag.assignee && !lapsed ? '' : 'muted';
+  td.title = lapsed ? 'The claim has lapsed: any moderator may take the flag over.' : '';
+  setText(td, text);
 }
