@@ -367,7 +367,8 @@ describe('moderator console in the browser', () => {
     await page.locator('#claim:not([disabled])', { hasText: /^Claim$/ }).waitFor(WAIT);
     expect(await ban.isDisabled()).toBe(false);
     await page.keyboard.press('c');
-    await page.locator('#claim', { hasText: 'Claimed by you' }).waitFor(WAIT);
+    await page.locator('#claim', { hasText: 'Renew claim' }).waitFor(WAIT);
+    expect(await page.locator('#claim-status').textContent()).toMatch(/^Yours until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d; renewing restarts the 30 minutes\.$/);
     await page.locator('#release:not([hidden])').click();
     await page.locator('#claim-status', { hasText: 'Released: open to every moderator again.' }).waitFor(WAIT);
     await page.locator('#release[hidden]').waitFor({ state: 'attached', ...WAIT });

@@ -4,7 +4,7 @@
  * class probabilities), the actions already taken and the player's history. It re-reads the
  * flag whenever the stream says it changed, so two moderators see each other's work.
  */
-import { claimHolder, claimLapsesAt, type FlagDetail, type FlagSummary } from '@pulse-arena/shared';
+import { CLAIM_LAPSE_MINUTES, claimHolder, claimLapsesAt, type FlagDetail, type FlagSummary } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';
 import { definitionList, el } from '../designer/dom.js';
 import { formatNumber, formatTime } from '../designer/format.js';
@@ -91,10 +91,7 @@ export class DetailPanel {
   claim(): boolean {
     const flag = this.shown;
     if (!flag) return this.flagId !== null;
-    if (flag.assignee === this.hooks.me() && flag.status === 'claimed') {
-      setText(this.claimStatus, 'You already hold this flag.');
-      return true;
-    }
+    // Claiming one's own flag again renews the claim (it lapses CLAIM_LAPSE_MINUTES after it was taken).
     if (claimHolder(flag, this.hooks.me())) {
       this.renderClaim(flag);
       return true;
@@ -199,9 +196,9 @@ export class DetailPanel {
     const mine = d.status === 'claimed' && d.assignee === this.hooks.me();
     const holder = claimHolder(d, this.hooks.me());
     const lapsed = d.status === 'claimed' && !mine && holder === null;
-    this.claimButton.textContent = d.status === 'resolved' ? 'Resolved' : mine ? 'Claimed by you'
+    this.claimButton.textContent = d.status === 'resolved' ? 'Resolved' : mine ? 'Renew claim'
       : holder ? `Held by ${holder}` : lapsed ? `Take over from ${d.assignee}` : 'Claim';
-    this.claimButton.disabled = mine || holder !== null || d.status === 'resolved';
+    this.claimButton.disabled = holder !== null || d.status === 'resolved';
     this.claimButton.dataset.mine = String(mine);
     this.releaseButton.hidden = !mine;
     window.clearTimeout(this.lapseTimer);
@@ -216,6 +213,8 @@ export class DetailPanel {
       }, Math.max(0, lapsesAt - Date.now()) + 100);
     } else if (lapsed) {
       setText(this.claimStatus, `${d.assignee}'s claim has lapsed: claiming takes the flag over.`);
+    } else if (mine) {
+      setText(this.claimStatus, `Yours until ${formatTime(new Date(claimLapsesAt(d)).toISOString())}; renewing restarts the ${CLAIM_LAPSE_MINUTES} minutes.`);
     }
   }
 
