@@ -52,6 +52,11 @@ if (SERVERS > 1 && (!process.env.REDIS_URL || !/^postgres(ql)?:\/\//.test(proces
   throw new Error('--servers N runs N processes in scale-out mode: set REDIS_URL and a PostgreSQL DATABASE_URL for them to share');
 }
 if (args.url && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(args.url)) throw new Error('--url: load only ever targets http://127.0.0.1 or http://localhost');
+// The servers it starts always run the models (what the issue measures): say so rather than
+// let an ablation by environment silently measure the same thing twice.
+if (!args.url && !args.bare && process.env.INFERENCE?.trim() === 'off') {
+  console.warn('note: INFERENCE=off is ignored here: the servers this starts run with the models on (use npm run bench:room -- --inference off to measure without them)');
+}
 
 /** Upper bound (s) of the bucket holding quantile q of what a histogram counted between two scrapes. */
 function histogramQuantile(m0: Metrics, m1: Metrics, name: string, labels: string, q: number): number | null {

@@ -21,7 +21,7 @@ export interface KeyPress {
 export const SHORTCUTS: ReadonlyArray<{ keys: readonly string[]; command: Command; label: string }> = [
   { keys: ['j', 'ArrowDown'], command: 'next', label: 'Next flag' },
   { keys: ['k', 'ArrowUp'], command: 'prev', label: 'Previous flag' },
-  { keys: ['c'], command: 'claim', label: 'Claim' },
+  { keys: ['c'], command: 'claim', label: 'Claim (again: renew your claim)' },
   { keys: ['d'], command: 'dismiss', label: 'Dismiss' },
   { keys: ['a'], command: 'approve', label: 'Approve (deliver the held message)' },
   { keys: ['w'], command: 'warn', label: 'Warn' },
