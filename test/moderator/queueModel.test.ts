@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CLAIM_LAPSE_MINUTES, type FlagSummary } from '@pulse-arena/shared';
 import { assigneeLabel, compareFlags, FlagStore } from '../../client/src/moderator/queueModel.js';
 
-const T0 = Date.parse('2026-12-01T10:00:00Z');
+// A minute ago: every claim below is live (they lapse CLAIM_LAPSE_MINUTES after they were taken).
+const T0 = Date.now() - 60_000;
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 function flag(id: string, over: Partial<FlagSummary> = {}): FlagSummary {
@@ -129,6 +130,24 @@ describe('flags per player', () => {
     expect(Object.fromEntries(store.activeByPlayer())).toEqual({ tom: 3, bea: 1 });
     store.apply(flag('a', { playerId: 'tom', status: 'resolved', updatedAt: at(10) }));
     expect(Object.fromEntries(store.activeByPlayer())).toEqual({ tom: 2, bea: 1 });
+  });
+});
+
+describe('lapsed claims', () => {
+  it('are listed under Open, not Claimed, and stay under Mine for their holder', () => {
+    const store = new FlagStore();
+    store.finishSync([
+      flag('live', { status: 'claimed', assignee: 'moe', updatedAt: at(0) }),
+      flag('stale', { status: 'claimed', assignee: 'moe', updatedAt: at(-CLAIM_LAPSE_MINUTES * 60) }),
+      flag('open', { createdAt: at(-1) }),
+    ]);
+    const now = T0;
+    expect(ids(store.list('open', 'mia', 'all', now))).toEqual(['open', 'stale']);
+    expect(ids(store.list('claimed', 'mia', 'all', now))).toEqual(['live']);
+    expect(ids(store.list('mine', 'moe', 'all', now))).toEqual(['live', 'stale']);
+    expect(store.counts('moe', 'all', now)).toEqual({ open: 2, claimed: 1, escalated: 0, mine: 2 });
+    expect(store.lapsedClaims(now)).toBe(1);
+    expect(store.lapsedClaims(now - 1)).toBe(0);
   });
 });
 

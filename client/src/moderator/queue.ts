@@ -59,6 +59,8 @@ export class QueuePanel {
   /** Rows added after the first fill are marked new for a moment. */
   private filled = false;
   private ticker: number | undefined;
+  /** Lapsed claims at the last tick (see tickAges). */
+  private lapsedSeen = 0;
   private syncing = 0;
 
   constructor(private readonly hooks: QueueHooks) {
@@ -232,6 +234,12 @@ export class QueuePanel {
 
   private tickAges(): void {
     const now = Date.now();
+    // A claim lapsed this second: its flag moves from Claimed to Open.
+    const lapsed = this.store.lapsedClaims(now);
+    if (lapsed !== this.lapsedSeen) {
+      this.lapsedSeen = lapsed;
+      this.render();
+    }
     for (const row of this.rows.values()) {
       setText(row.age, formatAge(now - Date.parse(row.flag.createdAt)));
       fillAssignee(row.assignee, row.flag, now);

@@ -19,15 +19,29 @@ export function compareFlags(a: FlagSummary, b: FlagSummary): number {
   return b.severity - a.severity || Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** The queue's assignee column: who holds the flag, and whether that claim has lapsed (anyone may take it over). */
+/** A claim past its lapse: anyone may take the flag over, so the queue lists it as open work. */
+export function claimLapsed(flag: Pick<FlagSummary, 'status' | 'assignee' | 'updatedAt'>, now: number): boolean {
+  return flag.status === 'claimed' && flag.assignee !== null && now >= claimLapsesAt(flag);
+}
+
+/** The queue's assignee column: who holds the flag, and whether that claim has lapsed. */
 export function assigneeLabel(flag: Pick<FlagSummary, 'status' | 'assignee' | 'updatedAt'>, now: number): { text: string; lapsed: boolean } {
-  const lapsed = flag.status === 'claimed' && flag.assignee !== null && now >= claimLapsesAt(flag);
+  const lapsed = claimLapsed(flag, now);
   return { text: lapsed ? `${flag.assignee} · lapsed` : flag.assignee ?? '—', lapsed };
 }
 
-export function matchesFilter(flag: FlagSummary, filter: QueueFilter, me: string, kind: KindFilter = 'all'): boolean {
+/**
+ * Whether a flag belongs in a queue tab. A lapsed claim is listed under Open, not Claimed
+ * (anyone may take it); the holder still finds it under Mine until someone does.
+ */
+export function matchesFilter(flag: FlagSummary, filter: QueueFilter, me: string, kind: KindFilter = 'all', now = Date.now()): boolean {
   if (kind !== 'all' && flag.kind !== kind) return false;
-  return filter === 'mine' ? flag.status === 'claimed' && flag.assignee === me : flag.status === filter;
+  switch (filter) {
+    case 'mine': return flag.status === 'claimed' && flag.assignee === me;
+    case 'open': return flag.status === 'open' || claimLapsed(flag, now);
+    case 'claimed': return flag.status === 'claimed' && !claimLapsed(flag, now);
+    default: return flag.status === filter;
+  }
 }
 
 const isActive = (status: FlagStatus): status is ActiveStatus => (ACTIVE_STATUSES as readonly FlagStatus[]).includes(status);
@@ -75,16 +89,23 @@ export class FlagStore {
     this.pending = null;
   }
 
-  list(filter: QueueFilter, me: string, kind: KindFilter = 'all'): FlagSummary[] {
-    return [...this.flags.values()].filter((f) => matchesFilter(f, filter, me, kind)).sort(compareFlags);
+  list(filter: QueueFilter, me: string, kind: KindFilter = 'all', now = Date.now()): FlagSummary[] {
+    return [...this.flags.values()].filter((f) => matchesFilter(f, filter, me, kind, now)).sort(compareFlags);
   }
 
-  counts(me: string, kind: KindFilter = 'all'): Record<QueueFilter, number> {
+  counts(me: string, kind: KindFilter = 'all', now = Date.now()): Record<QueueFilter, number> {
     const counts: Record<QueueFilter, number> = { open: 0, claimed: 0, escalated: 0, mine: 0 };
     for (const flag of this.flags.values()) {
-      for (const filter of QUEUE_FILTERS) if (matchesFilter(flag, filter, me, kind)) counts[filter]++;
+      for (const filter of QUEUE_FILTERS) if (matchesFilter(flag, filter, me, kind, now)) counts[filter]++;
     }
     return counts;
+  }
+
+  /** How many claims have lapsed by `now`: when it changes, the tabs need re-listing. */
+  lapsedClaims(now: number): number {
+    let n = 0;
+    for (const flag of this.flags.values()) if (claimLapsed(flag, now)) n++;
+    return n;
   }
 
   /** Flags not yet finished with (open, claimed or escalated), per player: repeat offenders stand out. */
