@@ -45,15 +45,21 @@ export const MUTE_SECONDS = { min: 60, max: 30 * 86400 } as const;
  */
 export const CLAIM_LAPSE_MINUTES = 30;
 
+/** What the claim rules read of a flag (a FlagSummary, or the server's row). */
+type ClaimFacts = { status: string; assignee: string | null; updatedAt: string | Date };
+
 /**
  * Who holds the flag against `moderator` now: the holder of another moderator's live claim,
  * or null (open, theirs, lapsed, escalated or resolved). The server and the console decide by it.
  */
-export function claimHolder(
-  flag: { status: string; assignee: string | null; updatedAt: string | Date }, moderator: string, now = Date.now(),
-): string | null {
+export function claimHolder(flag: ClaimFacts, moderator: string, now = Date.now()): string | null {
   if (flag.status !== 'claimed' || flag.assignee === null || flag.assignee === moderator) return null;
-  return now < claimLapsesAt(flag) ? flag.assignee : null;
+  return claimLapsed(flag, now) ? null : flag.assignee;
+}
+
+/** A claim past its lapse, whoever holds it: anyone may take the flag over. */
+export function claimLapsed(flag: ClaimFacts, now = Date.now()): boolean {
+  return flag.status === 'claimed' && flag.assignee !== null && now >= claimLapsesAt(flag);
 }
 
 /** When a claim lapses (ms since the epoch): it was taken when the flag last changed. */

@@ -112,6 +112,12 @@ const api = async <T>(path: string, body?: unknown, as = token): Promise<{ statu
   return { status: res.status, body: (res.status === 204 ? null : await res.json()) as T };
 };
 
+/** A second moderator's session token (a new account each time). */
+const anotherModerator = async (username: string): Promise<string> => {
+  await accounts.create(username, 'moderator-password', 'moderator');
+  return (await accounts.login(username, 'moderator-password')).token;
+};
+
 async function chatAndAck(room: ArenaClientRoom, l: Listener, text: string, clientId: string): Promise<ChatAck> {
   room.send(ClientMessage.Chat, { text, clientId });
   await vi.waitFor(() => expect(l.acks.find((a) => a.clientId === clientId)).toBeDefined(), { timeout: 10_000, interval: 20 });
@@ -346,8 +352,7 @@ describe('moderator actions take effect live', () => {
     });
     expect(cheat).not.toBeNull();
     // Another moderator is working the third line.
-    await accounts.create(`ann${n}`, 'moderator-password', 'moderator');
-    const annToken = (await accounts.login(`ann${n}`, 'moderator-password')).token;
+    const annToken = await anotherModerator(`ann${n}`);
     expect((await api(`/api/moderation/flags/${third!.id}/claim`, {}, annToken)).status).toBe(200);
 
     expect((await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'mute', durationSeconds: 600, note: 'x', resolveOthers: 'yes' })).status).toBe(400);
@@ -376,8 +381,7 @@ describe('moderator actions take effect live', () => {
   it("another moderator's claim refuses every action until it lapses (claiming again renews it); then it is taken over, and the audit says whose it was", async () => {
     const { room, other, flag } = await flaggedPlayer();
     const n = flagEvents.length;
-    await accounts.create(`bo${n}`, 'moderator-password', 'moderator');
-    const boToken = (await accounts.login(`bo${n}`, 'moderator-password')).token;
+    const boToken = await anotherModerator(`bo${n}`);
     expect((await api(`/api/moderation/flags/${flag.id}/claim`, {}, boToken)).status).toBe(200);
     const held = `flag is claimed by bo${n} (the claim lapses ${CLAIM_LAPSE_MINUTES} min after it was taken)`;
     expect(await api(`/api/moderation/flags/${flag.id}/claim`, {})).toEqual({ status: 409, body: { error: held } });
@@ -409,8 +413,7 @@ describe('moderator actions take effect live', () => {
   it('release: the holder gives a claim back and the flag is open to everyone again; nobody else can release it', async () => {
     const { room, other, flag } = await flaggedPlayer();
     const n = flagEvents.length;
-    await accounts.create(`cy${n}`, 'moderator-password', 'moderator');
-    const cyToken = (await accounts.login(`cy${n}`, 'moderator-password')).token;
+    const cyToken = await anotherModerator(`cy${n}`);
     const notHeld = { status: 409, body: { error: 'only the moderator holding the claim can release it' } };
     expect(await api(`/api/moderation/flags/${flag.id}/release`, {})).toEqual(notHeld);
     expect((await api(`/api/moderation/flags/${flag.id}/claim`, {})).status).toBe(200);

@@ -4,7 +4,7 @@
  * class probabilities), the actions already taken and the player's history. It re-reads the
  * flag whenever the stream says it changed, so two moderators see each other's work.
  */
-import { CLAIM_LAPSE_MINUTES, claimHolder, claimLapsesAt, type FlagDetail, type FlagSummary } from '@pulse-arena/shared';
+import { CLAIM_LAPSE_MINUTES, claimHolder, claimLapsed, claimLapsesAt, type FlagDetail, type FlagSummary } from '@pulse-arena/shared';
 import { byId, setText } from '../dom.js';
 import { definitionList, el } from '../designer/dom.js';
 import { formatNumber, formatTime } from '../designer/format.js';
@@ -195,7 +195,7 @@ export class DetailPanel {
   private renderClaim(d: FlagDetail): void {
     const mine = d.status === 'claimed' && d.assignee === this.hooks.me();
     const holder = claimHolder(d, this.hooks.me());
-    const lapsed = d.status === 'claimed' && !mine && holder === null;
+    const lapsed = !mine && claimLapsed(d);
     this.claimButton.textContent = d.status === 'resolved' ? 'Resolved' : mine ? 'Renew claim'
       : holder ? `Held by ${holder}` : lapsed ? `Take over from ${d.assignee}` : 'Claim';
     this.claimButton.disabled = holder !== null || d.status === 'resolved';

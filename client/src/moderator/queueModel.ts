@@ -4,7 +4,7 @@
  * arrive before or after the list they race with, so every update is "newest wins" by
  * `updatedAt`, and a re-fetch replays the events that arrived while it was in flight.
  */
-import { claimLapsesAt, type FlagKind, type FlagStatus, type FlagSummary } from '@pulse-arena/shared';
+import { claimLapsed, type FlagKind, type FlagStatus, type FlagSummary } from '@pulse-arena/shared';
 
 /** The statuses the queue holds; resolved flags leave it. */
 export const ACTIVE_STATUSES = ['open', 'claimed', 'escalated'] as const satisfies readonly FlagStatus[];
@@ -17,11 +17,6 @@ export type KindFilter = FlagKind | 'all';
 /** Review order: highest severity first, then the oldest; the id keeps equal flags from swapping. */
 export function compareFlags(a: FlagSummary, b: FlagSummary): number {
   return b.severity - a.severity || Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-/** A claim past its lapse: anyone may take the flag over, so the queue lists it as open work. */
-export function claimLapsed(flag: Pick<FlagSummary, 'status' | 'assignee' | 'updatedAt'>, now: number): boolean {
-  return flag.status === 'claimed' && flag.assignee !== null && now >= claimLapsesAt(flag);
 }
 
 /** The queue's assignee column: who holds the flag, and whether that claim has lapsed. */

@@ -3,7 +3,8 @@
  * steps the {@link Director}, writes the knobs into the simulation, tells players what
  * changed and why, turns recommend decisions into recommendations (at most one pending
  * per kind, withdrawn when the rule that made it stops holding), and records samples,
- * decisions and outcomes through the write-behind recorder. Everything is synchronous and small; nothing here waits on I/O.
+ * decisions and outcomes through the write-behind recorder. Everything is synchronous and
+ * small; nothing here waits on I/O.
  */
 import { randomUUID } from 'node:crypto';
 import {
