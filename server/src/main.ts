@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     : null;
   const bus = cluster ? presenceBus(cluster.presence, randomBytes(8).toString('hex')) : soloBus;
   if (cluster) serverLog.info({ publicAddress: cluster.publicAddress }, `cluster: Redis presence and driver, clients reach this process at ${cluster.publicAddress}`);
-  const writes = new WriteBehindQueue(db.prisma);
+  const writes = new WriteBehindQueue(db.sql);
   const registry = await RuleRegistry.open(new PrismaRuleStore(db.prisma), bus);
   const rules = config.director ? registry : null;
   serverLog.info(config.director

@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deployWithPrismaEngine } from '../../prisma/migrations-tool.js';
 import { DataDirInUseError, type Database } from '../../server/src/db/database.js';
-import { PrismaClient } from '../../server/src/generated/prisma/client.js';
 import { applyMigrations, DEFAULT_MIGRATIONS_DIR, migrationChecksum, MigrationError, readMigrations } from '../../server/src/db/migrate.js';
 import { createQueries } from '../../server/src/db/queries.js';
+import { poolSqlClient, sql } from '../../server/src/db/sql.js';
 import { WriteBehindQueue, type WriteBehindEvent } from '../../server/src/db/writeBehind.js';
 import { endpointOf, implementations, OutageProxy } from './helpers.js';
 
@@ -39,9 +38,9 @@ for (const impl of implementations) {
       return db;
     }
 
-    function queue(prisma = db.prisma, events: WriteBehindEvent[] = []) {
+    function queue(client = db.sql, events: WriteBehindEvent[] = []) {
       // Long interval: the tests flush explicitly unless they test the timer.
-      return new WriteBehindQueue(prisma, { flushIntervalMs: 60_000, onEvent: (e) => events.push(e) });
+      return new WriteBehindQueue(client, { flushIntervalMs: 60_000, onEvent: (e) => events.push(e) });
     }
 
     beforeAll(async () => {
@@ -184,7 +183,10 @@ for (const impl of implementations) {
       expect(ended).toMatchObject({ endedAt: at(9), wavesReached: 3, score: 35 });
       expect(ended!.players[1]).toMatchObject({ name: 'bobby', score: 5, joinedAt: at(2), leftAt: null });
       const recs = await db.prisma.recommendation.findMany({ where: { matchId }, orderBy: { createdAt: 'asc' } });
-      expect(recs.map((r) => [r.playerId, r.message, r.createdAt, r.outcome])).toEqual([[alice, 'hi', at(3), null], [bob, 'hello', at(4), null]]);
+      expect(recs.map((r) => [r.playerId, r.roomId, r.kind, r.value, r.decisionId, r.message, r.createdAt, r.outcome])).toEqual([
+        [alice, roomId, 'loadout', 'spread', null, 'hi', at(3), null],
+        [bob, roomId, 'loadout', 'spread', null, 'hello', at(4), null],
+      ]);
       expect(await db.prisma.directorDecision.findMany({ where: { matchId } })).toMatchObject([{ at: at(8), playerId: null, ruleId: 'wave 3' }]);
       expect(await queries.getMatch('not-a-uuid')).toBeNull();
 
@@ -284,7 +286,7 @@ for (const impl of implementations) {
 
     it('drops only the write the database refuses; the rest of the batch is stored', async () => {
       const events: WriteBehindEvent[] = [];
-      const q = queue(db.prisma, events);
+      const q = queue(db.sql, events);
       const roomId = `room-${randomUUID()}`;
       const matchId = randomUUID();
       const [first, second, ghost] = [randomUUID(), randomUUID(), randomUUID()];
@@ -304,18 +306,27 @@ for (const impl of implementations) {
       await q.close();
     });
 
+    it("runs the write-behind's SQL all or nothing, and keeps using its connections after a refusal", async () => {
+      const id = randomUUID();
+      const player = sql`INSERT INTO "Player" ("id", "name", "createdAt", "lastSeenAt") VALUES (${id}::uuid, ${'it\'s "me"'}, now(), now())`;
+      const ghostJoin = sql`INSERT INTO "MatchPlayer" ("matchId", "playerId", "name") VALUES (${randomUUID()}::uuid, ${randomUUID()}::uuid, 'x')`;
+      expect(player.text).toContain('VALUES ($1::uuid, $2, now(), now())');
+      // More refusals than the pool has connections: one not given back would hang the next.
+      for (let i = 0; i < 12; i++) await expect(db.sql.transaction([player, ghostJoin])).rejects.toThrow(/foreign key/);
+      expect(await db.prisma.player.findUnique({ where: { id } })).toBeNull();
+      await db.sql.transaction([player]);
+      expect(await db.prisma.player.findUnique({ where: { id } })).toMatchObject({ name: 'it\'s "me"' });
+      expect(await db.sql.ping()).toBe(true);
+    });
+
     it('keeps writes while the database is unreachable (outage, restart) and stores them all afterwards', async () => {
       const proxy = new OutageProxy(() => endpointOf(db));
       await proxy.start();
       const ep = endpointOf(db);
-      const prisma = new PrismaClient({
-        adapter: new PrismaPg(
-          { host: '127.0.0.1', port: proxy.port, user: ep.user, database: ep.database, max: 2, connectionTimeoutMillis: 2000 },
-          { onPoolError: () => {} },
-        ),
-      });
+      const pool = new pg.Pool({ host: '127.0.0.1', port: proxy.port, user: ep.user, database: ep.database, max: 2, connectionTimeoutMillis: 2000 });
+      pool.on('error', () => {});
       const events: WriteBehindEvent[] = [];
-      const q = new WriteBehindQueue(prisma, { flushIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, onEvent: (e) => events.push(e) });
+      const q = new WriteBehindQueue(poolSqlClient(pool), { flushIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, onEvent: (e) => events.push(e) });
       try {
         const roomId = `room-${randomUUID()}`;
         const player = randomUUID();
@@ -348,7 +359,7 @@ for (const impl of implementations) {
         expect(await queries.getMatch(matchId)).toMatchObject({ wavesReached: 2, score: 7, players: [{ playerId: player, leftAt: null }] });
       } finally {
         await q.close().catch(() => undefined);
-        await prisma.$disconnect();
+        await pool.end();
         await proxy.stop();
       }
     }, 60_000);
@@ -358,11 +369,10 @@ for (const impl of implementations) {
       await proxy.start();
       proxy.cut();
       const ep = endpointOf(db);
-      const prisma = new PrismaClient({
-        adapter: new PrismaPg({ host: '127.0.0.1', port: proxy.port, user: ep.user, database: ep.database, max: 1, connectionTimeoutMillis: 1000 }, { onPoolError: () => {} }),
-      });
+      const pool = new pg.Pool({ host: '127.0.0.1', port: proxy.port, user: ep.user, database: ep.database, max: 1, connectionTimeoutMillis: 1000 });
+      pool.on('error', () => {});
       const events: WriteBehindEvent[] = [];
-      const q = new WriteBehindQueue(prisma, { flushIntervalMs: 60_000, maxQueued: 5, closeTimeoutMs: 200, onEvent: (e) => events.push(e) });
+      const q = new WriteBehindQueue(poolSqlClient(pool), { flushIntervalMs: 60_000, maxQueued: 5, closeTimeoutMs: 200, onEvent: (e) => events.push(e) });
       try {
         const roomId = `room-${randomUUID()}`;
         const matchId = randomUUID();
@@ -377,7 +387,7 @@ for (const impl of implementations) {
         expect(events.some((e) => e.type === 'dropped')).toBe(true);
       } finally {
         await q.close().catch(() => undefined);
-        await prisma.$disconnect();
+        await pool.end();
         await proxy.stop();
       }
     }, 30_000);

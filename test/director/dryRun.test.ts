@@ -38,7 +38,7 @@ beforeAll(async () => {
   const made = await implementations[0]!.create();
   disposeDb = made.dispose;
   db = await made.open();
-  writes = new WriteBehindQueue(db.prisma, { flushIntervalMs: 500 });
+  writes = new WriteBehindQueue(db.sql, { flushIntervalMs: 500 });
   rules = await RuleRegistry.open(new PrismaRuleStore(db.prisma));
   await initBackend();
   const [behavior, chat] = await Promise.all([BehaviorClassifier.load('models/behavior/v1'), ChatClassifier.load()]);

@@ -43,7 +43,7 @@ beforeAll(async () => {
   const made = await implementations[0]!.create();
   disposeDb = made.dispose;
   db = await made.open();
-  writes = new WriteBehindQueue(db.prisma, { flushIntervalMs: 100 });
+  writes = new WriteBehindQueue(db.sql, { flushIntervalMs: 100 });
   host = new InferenceHost({ log: () => undefined });
   expect(await host.ready(60_000)).toBe(true);
   accounts = await Accounts.open(db.prisma);

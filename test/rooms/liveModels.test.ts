@@ -28,7 +28,7 @@ beforeAll(async () => {
   const made = await implementations[0]!.create();
   disposeDb = made.dispose;
   db = await made.open();
-  writes = new WriteBehindQueue(db.prisma, { flushIntervalMs: 60_000 });
+  writes = new WriteBehindQueue(db.sql, { flushIntervalMs: 60_000 });
   host = new InferenceHost({ log: () => undefined });
   expect(await host.ready(60_000)).toBe(true);
   // Twice a second instead of once: the same path, a shorter test.

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { lockDataDir, type DataDirLock } from './lockfile.js';
 import { applyMigrations } from './migrate.js';
 import { startPgliteServer, type PgliteServer } from './pglite.js';
+import { poolSqlClient, type SqlClient } from './sql.js';
 import { log } from '../log.js';
 
 const dbLog = log.child({ component: 'db' });
@@ -30,6 +32,8 @@ export interface OpenDatabaseOptions {
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly prisma: PrismaClient;
+  /** Plain SQL on the same connections, for the write-behind queue's bulk statements (see sql.ts). */
+  readonly sql: SqlClient;
   /** Migrations applied by this open, oldest first; empty when the schema was up to date. */
   readonly appliedMigrations: string[];
   /** Where to connect with any PostgreSQL client (for PGlite: its private unix socket, valid until close). */
@@ -50,9 +54,17 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
+/** One pg pool for Prisma's adapter and for {@link Database.sql}; ended when Prisma disconnects. */
+function connect(config: pg.PoolConfig, warn: (message: string) => void): { prisma: PrismaClient; sql: SqlClient } {
+  // A connection attempt that hangs (a server that stopped answering) fails instead of waiting forever.
+  const pool = new pg.Pool({ connectionTimeoutMillis: 10_000, ...config });
+  const adapter = new PrismaPg(pool, { onPoolError: (err) => warn(`idle connection error: ${err.message}`), disposeExternalPool: true });
+  return { prisma: new PrismaClient({ adapter }), sql: poolSqlClient(pool) };
+}
+
 function makeDatabase(
   kind: Database['kind'],
-  prisma: PrismaClient,
+  { prisma, sql }: { prisma: PrismaClient; sql: SqlClient },
   appliedMigrations: string[],
   url: string,
   cleanup: () => Promise<void>,
@@ -62,6 +74,7 @@ function makeDatabase(
   const db: Database = {
     kind,
     prisma,
+    sql,
     appliedMigrations,
     url,
     ...(dataDir === undefined ? {} : { dataDir }),
@@ -108,11 +121,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   if (url !== undefined) {
     if (!isPostgresUrl(url)) throw new Error(`database URL must start with postgres:// or postgresql:// (got ${redact(url)})`);
     const applied = await applyMigrations(url, { migrationsDir: opts.migrationsDir, warn });
-    const adapter = new PrismaPg(
-      { connectionString: url, max: opts.poolSize ?? 10 },
-      { onPoolError: (err) => warn(`idle connection error: ${err.message}`) },
-    );
-    return makeDatabase('postgres', new PrismaClient({ adapter }), applied, url, async () => {});
+    return makeDatabase('postgres', connect({ connectionString: url, max: opts.poolSize ?? 10 }, warn), applied, url, async () => {});
   }
 
   const dataDir = resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
@@ -123,14 +132,10 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     // pg's pool replaces a connection after each SQL error, before the old socket is gone.
     server = await startPgliteServer({ dataDir, maxConnections: poolSize + 4 });
     const applied = await applyMigrations(server.connection, { migrationsDir: opts.migrationsDir, warn });
-    const adapter = new PrismaPg(
-      { ...server.connection, max: poolSize },
-      { onPoolError: (err) => warn(`idle connection error: ${err.message}`) },
-    );
     const started = server;
     return makeDatabase(
       'pglite',
-      new PrismaClient({ adapter }),
+      connect({ ...server.connection, max: poolSize }, warn),
       applied,
       server.url,
       async () => {

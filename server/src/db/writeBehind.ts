@@ -2,7 +2,7 @@
 // waits on the database; a timer writes them in batches, one transaction per
 // batch, and keeps them (retrying with backoff) while the database is down.
 import { RECOMMENDATION_OUTCOMES, isUuid, type RecommendationOutcome } from '@pulse-arena/shared';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { sql, SqlFragment, type SqlClient, type SqlStatement } from './sql.js';
 import { errorMessage, log } from '../log.js';
 
 const writesLog = log.child({ component: 'write-behind' });
@@ -232,7 +232,7 @@ const iso = (d: Date) => d.toISOString();
  * and every statement is idempotent, so a batch whose commit was lost can be
  * written again. Order inside the transaction puts referenced rows first.
  */
-function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma.PrismaPromise<unknown>[] {
+function buildStatements(batch: readonly Queued[]): SqlStatement[] {
   const players = new Map<string, PlayerRow & { firstSeenAt: Date }>();
   const starts = new Map<string, MatchStartRow>();
   type MP = { matchId: string; playerId: string; join?: { name: string; joinedAt: Date }; stats?: [number, number, number]; leftAt?: Date | null };
@@ -300,10 +300,10 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
     }
   }
 
-  const out: Prisma.PrismaPromise<unknown>[] = [];
+  const out: SqlStatement[] = [];
   if (players.size > 0) {
     const rows = [...players.values()];
-    out.push(prisma.$executeRaw`
+    out.push(sql`
       INSERT INTO "Player" ("id", "name", "createdAt", "lastSeenAt", "networkKey")
       SELECT * FROM unnest(
         ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.name)}::text[],
@@ -319,17 +319,20 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
         "lastSeenAt" = GREATEST("Player"."lastSeenAt", EXCLUDED."lastSeenAt")`);
   }
   if (starts.size > 0) {
-    const data = [...starts.values()].map(({ id, roomId, startedAt }) => ({ id, roomId, startedAt }));
-    out.push(prisma.match.createMany({ data, skipDuplicates: true }));
+    const rows = [...starts.values()];
+    out.push(sql`
+      INSERT INTO "Match" ("id", "roomId", "startedAt")
+      SELECT * FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.roomId)}::text[], ${rows.map((r) => iso(r.startedAt))}::timestamp(3)[])
+      ON CONFLICT ("id") DO NOTHING`);
   }
   const joins = [...matchPlayers.values()].filter((mp) => mp.join);
   for (const withStats of [true, false]) {
     const rows = joins.filter((mp) => (mp.stats !== undefined) === withStats);
     if (rows.length === 0) continue;
     const statsSet = withStats
-      ? Prisma.sql`, "score" = EXCLUDED."score", "kills" = EXCLUDED."kills", "deaths" = EXCLUDED."deaths"`
-      : Prisma.empty;
-    out.push(prisma.$executeRaw`
+      ? new SqlFragment(', "score" = EXCLUDED."score", "kills" = EXCLUDED."kills", "deaths" = EXCLUDED."deaths"')
+      : new SqlFragment('');
+    out.push(sql`
       INSERT INTO "MatchPlayer" ("matchId", "playerId", "name", "score", "kills", "deaths", "joinedAt", "leftAt")
       SELECT * FROM unnest(
         ${rows.map((r) => r.matchId)}::uuid[], ${rows.map((r) => r.playerId)}::uuid[], ${rows.map((r) => r.join!.name)}::text[],
@@ -340,7 +343,7 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
   }
   const updates = [...matchPlayers.values()].filter((mp) => !mp.join && mp.stats);
   if (updates.length > 0) {
-    out.push(prisma.$executeRaw`
+    out.push(sql`
       UPDATE "MatchPlayer" AS m SET
         "score" = u.score, "kills" = u.kills, "deaths" = u.deaths,
         "leftAt" = CASE WHEN u.set_left THEN u.left_at ELSE m."leftAt" END
@@ -353,7 +356,7 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
   }
   if (ends.size > 0) {
     const rows = [...ends.values()];
-    out.push(prisma.$executeRaw`
+    out.push(sql`
       UPDATE "Match" AS m SET "endedAt" = u.ended, "wavesReached" = u.waves, "score" = u.score
       FROM unnest(
         ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => iso(r.endedAt))}::timestamp(3)[],
@@ -362,13 +365,13 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
       WHERE m."id" = u.id`);
   }
   // The director's rows are mostly nested JSON: they go as one JSON document per statement
-  // (native JSON.stringify, one parameter). Prisma's createMany walks every nested value in
-  // JavaScript, and text[] parameters make the driver escape every quote of every element.
+  // (native JSON.stringify, one parameter), where text[] parameters would make the driver
+  // escape every quote of every element.
   if (samples.size > 0) {
     const rows = [...samples.values()].map((r) => ({
       i: r.id, a: iso(r.at), r: r.roomId, m: r.matchId, v: r.ruleSetVersion, inp: r.inputs, k: r.knobs,
     }));
-    out.push(prisma.$executeRaw`
+    out.push(sql`
       INSERT INTO "DirectorSample" ("id", "at", "roomId", "matchId", "ruleSetVersion", "inputs", "knobs")
       SELECT i, a, r, m, v, inp, k FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         AS x(i uuid, a timestamp(3), r text, m uuid, v int4, inp jsonb, k jsonb)
@@ -379,18 +382,25 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
       i: r.id, a: iso(r.at), r: r.roomId, m: r.matchId, p: r.playerId, v: r.ruleSetVersion, ru: r.ruleId, k: r.kind,
       inp: r.inputs, ch: r.changes, rec: r.recommendation ?? null,
     }));
-    out.push(prisma.$executeRaw`
+    out.push(sql`
       INSERT INTO "DirectorDecision" ("id", "at", "roomId", "matchId", "playerId", "ruleSetVersion", "ruleId", "kind", "inputs", "changes", "recommendation")
       SELECT i, a, r, m, p, v, ru, k, inp, ch, rec FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         AS x(i uuid, a timestamp(3), r text, m uuid, p uuid, v int4, ru text, k text, inp jsonb, ch jsonb, rec jsonb)
       ON CONFLICT ("id") DO NOTHING`);
   }
   if (recommendations.size > 0) {
-    out.push(prisma.recommendation.createMany({ data: [...recommendations.values()], skipDuplicates: true }));
+    const rows = [...recommendations.values()].map((r) => ({
+      i: r.id, p: r.playerId, m: r.matchId, r: r.roomId, k: r.kind, v: r.value, msg: r.message, d: r.decisionId, c: iso(r.createdAt),
+    }));
+    out.push(sql`
+      INSERT INTO "Recommendation" ("id", "playerId", "matchId", "roomId", "kind", "value", "message", "decisionId", "createdAt")
+      SELECT i, p, m, r, k, v, msg, d, c FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x(i uuid, p uuid, m uuid, r text, k text, v text, msg text, d uuid, c timestamp(3))
+      ON CONFLICT ("id") DO NOTHING`);
   }
   if (outcomes.size > 0) {
     const rows = [...outcomes.values()];
-    out.push(prisma.$executeRaw`
+    out.push(sql`
       UPDATE "Recommendation" AS r SET "outcome" = u.outcome, "resolvedAt" = u.resolved
       FROM unnest(${rows.map((o) => o.id)}::uuid[], ${rows.map((o) => o.outcome)}::text[], ${rows.map((o) => iso(o.resolvedAt))}::timestamp(3)[])
         AS u(id, outcome, resolved)
@@ -400,7 +410,7 @@ function buildStatements(prisma: PrismaClient, batch: readonly Queued[]): Prisma
     const rows = [...profiles.values()].map((r) => ({
       p: r.playerId, m: r.mode, l: r.loadout, s: r.style, d: r.difficulty, u: iso(r.updatedAt),
     }));
-    out.push(prisma.$executeRaw`
+    out.push(sql`
       INSERT INTO "PlayerProfile" ("playerId", "mode", "loadout", "style", "difficulty", "updatedAt")
       SELECT p, m, l, s, d, u FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         AS x(p uuid, m text, l text, s jsonb, d float8, u timestamp(3))
@@ -466,7 +476,7 @@ export class WriteBehindQueue {
   private readonly onEvent: (event: WriteBehindEvent) => void;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: SqlClient,
     options: WriteBehindOptions = {},
   ) {
     this.opts = {
@@ -711,7 +721,7 @@ export class WriteBehindQueue {
     const started = performance.now();
     try {
       try {
-        await this.prisma.$transaction(buildStatements(this.prisma, batch));
+        await this.db.transaction(buildStatements(batch));
         this.counters.written += batch.length;
       } catch (err) {
         if (!(await this.databaseAnswers())) {
@@ -742,7 +752,7 @@ export class WriteBehindQueue {
       let ok = false;
       for (let attempt = 0; attempt < 2 && !ok; attempt++) {
         try {
-          await this.prisma.$transaction(buildStatements(this.prisma, [item]));
+          await this.db.transaction(buildStatements([item]));
           ok = true;
         } catch (err) {
           lastErr = err;
@@ -787,20 +797,7 @@ export class WriteBehindQueue {
     }
   }
 
-  private async databaseAnswers(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        this.prisma.$queryRaw`SELECT 1`.then(
-          () => true,
-          () => false,
-        ),
-        new Promise<boolean>((res) => {
-          timer = setTimeout(() => res(false), 2000);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private databaseAnswers(): Promise<boolean> {
+    return this.db.ping(2000);
   }
 }
