@@ -120,6 +120,9 @@ describe('designer console in the browser', () => {
     const card = page.locator(`.room-card[data-room-id="${room!.roomId}"]`);
     await card.waitFor(WAIT);
     expect(await card.getAttribute('data-rule-set-version')).toBe('1');
+    // An unnamed room is "Arena <id>": its id is said once, not again beside the name.
+    const header = (await card.locator('.room-card__header').innerText()).replace(/\s+/g, ' ');
+    expect(header.split(room!.roomId).length - 1).toBe(1);
     await page.locator('#tab-rules').click();
 
     // Typing a bad knob name: the validator's error, with its exact path, and no publishing.

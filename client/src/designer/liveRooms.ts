@@ -29,6 +29,8 @@ const STYLE_COLORS: Record<StyleName, string> = {
 interface RoomCard {
   root: HTMLElement;
   title: HTMLElement;
+  /** The room id, shown when the name does not already say it (unnamed rooms are "Arena <id>"). */
+  id: HTMLElement;
   version: HTMLElement;
   phase: HTMLElement;
   details: HTMLElement;
@@ -79,16 +81,18 @@ function roomCard(roomId: string): RoomCard {
   const phase = el('span', { className: 'muted' });
   const details = el('div', { className: 'room-card__details' });
   const players = el('div', { className: 'room-card__players' });
+  const id = el('code', { className: 'muted', text: roomId });
   const root = el('article', { className: 'card room-card', data: { roomId } }, [
-    el('header', { className: 'room-card__header' }, [title, version, phase, el('code', { className: 'muted', text: roomId })]),
+    el('header', { className: 'room-card__header' }, [title, version, phase, id]),
     details, players,
   ]);
-  return { root, title, version, phase, details, players, playerCards: new Map() };
+  return { root, title, id, version, phase, details, players, playerCards: new Map() };
 }
 
 function updateRoom(card: RoomCard, room: LiveRoom): void {
   card.root.dataset.ruleSetVersion = String(room.ruleSetVersion);
   setText(card.title, room.roomName);
+  card.id.hidden = room.roomName.includes(room.roomId);
   setText(card.version, `rules v${room.ruleSetVersion}`);
   setText(card.phase, `wave ${room.wave} · ${room.phase}`);
   card.details.replaceChildren(
