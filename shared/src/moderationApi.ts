@@ -84,6 +84,11 @@ export interface FlagSummary {
   id: string;
   kind: FlagKind;
   severity: Severity;
+  /**
+   * A claim stays 'claimed' after it lapses, until the flag changes again (see claimLapsesAt);
+   * `GET /api/moderation/flags?status=open` lists lapsed claims with the open flags, and
+   * `?status=claimed` only the claims still held.
+   */
   status: FlagStatus;
   /** Why it was raised, e.g. "toxicity 0.97 ≥ 0.95: blocked" or "inhuman 0.91". */
   reason: string;
@@ -96,6 +101,8 @@ export interface FlagSummary {
   updatedAt: string;
   /** Moderator holding the flag (claimed), or null. */
   assignee: string | null;
+  /** Claimed flags: when the claim lapses (ISO; it may have already), after which anyone may take the flag over. Otherwise null. */
+  claimLapsesAt: string | null;
 }
 
 export interface ChatLine {

@@ -390,7 +390,15 @@ describe('moderator actions take effect live', () => {
     }
     // Bo went home: a minute short of the lapse it still holds, at the lapse it is free to take over.
     const claimedAgo = async (minutes: number) => db.prisma.flag.update({ where: { id: flag.id }, data: { updatedAt: new Date(Date.now() - minutes * 60_000) } });
+    // The queue API lists a live claim as claimed and a lapsed one as open work, and says when it lapses.
+    const listed = async () => {
+      const [open, claimed] = await Promise.all(['open', 'claimed'].map(async (status) =>
+        (await api<FlagSummary[]>(`/api/moderation/flags?status=${status}&limit=500`)).body.find((f) => f.id === flag.id)));
+      return { open: open !== undefined, claimed: claimed !== undefined, lapsesAt: (open ?? claimed)?.claimLapsesAt };
+    };
     await claimedAgo(CLAIM_LAPSE_MINUTES - 1);
+    const stored = await db.prisma.flag.findUniqueOrThrow({ where: { id: flag.id } });
+    expect(await listed()).toEqual({ open: false, claimed: true, lapsesAt: new Date(stored.updatedAt.getTime() + CLAIM_LAPSE_MINUTES * 60_000).toISOString() });
     expect((await api(`/api/moderation/flags/${flag.id}/actions`, { action: 'dismiss' })).status).toBe(409);
     // Claiming it again renews bo's claim: the lapse counts from now.
     const renewed = await api<FlagSummary>(`/api/moderation/flags/${flag.id}/claim`, {}, boToken);
@@ -398,6 +406,7 @@ describe('moderator actions take effect live', () => {
     expect(Date.now() - Date.parse(renewed.body.updatedAt)).toBeLessThan(60_000);
     expect((await api(`/api/moderation/flags/${flag.id}/claim`, {})).status).toBe(409);
     await claimedAgo(CLAIM_LAPSE_MINUTES);
+    expect(await listed()).toMatchObject({ open: true, claimed: false });
     const taken = await api<FlagSummary>(`/api/moderation/flags/${flag.id}/claim`, {});
     expect(taken.body).toMatchObject({ status: 'claimed', assignee: 'mia' });
     // Now mia's: bo, back, is the one refused.
@@ -419,7 +428,7 @@ describe('moderator actions take effect live', () => {
     expect((await api(`/api/moderation/flags/${flag.id}/claim`, {})).status).toBe(200);
     expect(await api(`/api/moderation/flags/${flag.id}/release`, {}, cyToken)).toEqual(notHeld);
     const released = await api<FlagSummary>(`/api/moderation/flags/${flag.id}/release`, {});
-    expect(released.body).toMatchObject({ id: flag.id, status: 'open', assignee: null });
+    expect(released.body).toMatchObject({ id: flag.id, status: 'open', assignee: null, claimLapsesAt: null });
     await vi.waitFor(() => expect(flagEvents.slice(n).some((f) => f.id === flag.id && f.status === 'open')).toBe(true), { timeout: 2_000 });
     expect((await api<FlagSummary>(`/api/moderation/flags/${flag.id}/claim`, {}, cyToken)).body).toMatchObject({ status: 'claimed', assignee: `cy${n}` });
     const audit = (await api<AuditEntry[]>(`/api/moderation/audit?flagId=${flag.id}`)).body;

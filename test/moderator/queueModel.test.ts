@@ -9,7 +9,7 @@ const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 function flag(id: string, over: Partial<FlagSummary> = {}): FlagSummary {
   return {
     id, kind: 'chat', severity: 2, status: 'open', reason: 'toxicity 0.97', playerId: `p-${id}`, playerName: `Player ${id}`,
-    roomId: 'room1', text: `text ${id}`, createdAt: at(0), updatedAt: at(0), assignee: null, ...over,
+    roomId: 'room1', text: `text ${id}`, createdAt: at(0), updatedAt: at(0), assignee: null, claimLapsesAt: null, ...over,
   };
 }
 const ids = (flags: FlagSummary[]) => flags.map((f) => f.id);

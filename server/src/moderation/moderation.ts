@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
-  CLAIM_LAPSE_MINUTES, MAX_ACTION_NOTE, MUTE_SECONDS, claimHolder, flagKindsCoveredBy, flagsCoveredBy, formatDuration,
+  CLAIM_LAPSE_MINUTES, MAX_ACTION_NOTE, MUTE_SECONDS, claimHolder, claimLapsesAt, flagKindsCoveredBy, flagsCoveredBy, formatDuration,
   type AuditEntry, type ChatDecision, type ChatLine, type FlagDetail, type FlagStatus, type FlagSummary,
   type InputValues, type LiftSanctionRequest, type LiftSanctionResult, type ModerationActionKind, type ModerationActionRequest, type ModerationActionResult, type PlayerExport, type PlayerHistory, type Severity,
   type ReportReason,
@@ -58,6 +58,7 @@ function summary(f: FlagRow): FlagSummary {
     reason: f.reason, playerId: f.playerId, playerName: f.playerName, roomId: f.roomId,
     ...(scores.text !== undefined && { text: scores.text }),
     createdAt: f.createdAt.toISOString(), updatedAt: f.updatedAt.toISOString(), assignee: f.assignee,
+    claimLapsesAt: f.status === 'claimed' ? new Date(claimLapsesAt(f)).toISOString() : null,
   };
 }
 
@@ -177,8 +178,15 @@ export class Moderation {
   }
 
   async list(status: FlagStatus | 'all', limit: number): Promise<FlagSummary[]> {
+    // A lapsed claim is anyone's to take: it is listed as open work, not as someone's claim
+    // (the console's tabs decide the same way, by claimLapsed).
+    const lapsedBy = new Date(Date.now() - CLAIM_LAPSE_MINUTES * 60_000);
+    const where: Prisma.FlagWhereInput = status === 'all' ? {}
+      : status === 'open' ? { OR: [{ status: 'open' }, { status: 'claimed', updatedAt: { lte: lapsedBy } }] }
+        : status === 'claimed' ? { status: 'claimed', updatedAt: { gt: lapsedBy } }
+          : { status };
     const rows = await this.prisma.flag.findMany({
-      where: status === 'all' ? {} : { status },
+      where,
       orderBy: [{ severity: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
       take: limit,
     });
