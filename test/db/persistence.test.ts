@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RECOMMENDATION_OUTCOMES, type RecommendationOutcome } from '@pulse-arena/shared';
 import { deployWithPrismaEngine } from '../../prisma/migrations-tool.js';
 import { DataDirInUseError, type Database } from '../../server/src/db/database.js';
 import { applyMigrations, DEFAULT_MIGRATIONS_DIR, migrationChecksum, MigrationError, readMigrations } from '../../server/src/db/migrate.js';
@@ -302,6 +303,8 @@ for (const impl of implementations) {
       expect(q.stats()).toMatchObject({ written: 5, rejected: 1, queued: 0, failed: 0 });
       expect(events.filter((e) => e.type === 'rejected')).toMatchObject([{ write: { kind: 'join', key: `${matchId}/${ghost}` } }]);
       expect(() => q.recordDirectorSample({ id: 'nope', at: at(0), roomId, matchId, ruleSetVersion: 1, inputs: {}, knobs: {} })).toThrow(TypeError);
+      const maybe = { id: randomUUID(), outcome: 'maybe' as RecommendationOutcome, resolvedAt: at(0) };
+      expect(() => q.resolveRecommendation(maybe)).toThrow(`outcome must be one of ${RECOMMENDATION_OUTCOMES.join(', ')}`);
       expect(q.stats()).toMatchObject({ queued: 0, written: 5 });
       await q.close();
     });

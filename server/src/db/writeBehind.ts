@@ -599,7 +599,7 @@ export class WriteBehindQueue {
   /** Records what the player did with a recommendation; the first answer stands. @throws {TypeError} on an invalid row. */
   resolveRecommendation(row: RecommendationOutcomeRow): void {
     const k = 'resolveRecommendation';
-    if (!(RECOMMENDATION_OUTCOMES as readonly string[]).includes(row.outcome)) fail(k, 'outcome must be accepted, dismissed, ignored or withdrawn');
+    if (!(RECOMMENDATION_OUTCOMES as readonly string[]).includes(row.outcome)) fail(k, `outcome must be one of ${RECOMMENDATION_OUTCOMES.join(', ')}`);
     this.enqueue({ kind: 'outcome', id: checkUuid(k, 'id', row.id), outcome: row.outcome, resolvedAt: checkDate(k, 'resolvedAt', row.resolvedAt) });
   }
 
