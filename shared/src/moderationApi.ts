@@ -85,9 +85,9 @@ export interface FlagSummary {
   kind: FlagKind;
   severity: Severity;
   /**
-   * A claim stays 'claimed' after it lapses, until the flag changes again (see claimLapsesAt);
-   * `GET /api/moderation/flags?status=open` lists lapsed claims with the open flags, and
-   * `?status=claimed` only the claims still held.
+   * A claim stays 'claimed' after it lapses, until the flag changes again (see claimLapsesAt).
+   * `GET /api/moderation/flags?status=open` lists lapsed claims with the open flags (anyone may
+   * take them); `?status=claimed` lists every claim, lapsed or not.
    */
   status: FlagStatus;
   /** Why it was raised, e.g. "toxicity 0.97 ≥ 0.95: blocked" or "inhuman 0.91". */

@@ -178,13 +178,12 @@ export class Moderation {
   }
 
   async list(status: FlagStatus | 'all', limit: number): Promise<FlagSummary[]> {
-    // A lapsed claim is anyone's to take: it is listed as open work, not as someone's claim
-    // (the console's tabs decide the same way, by claimLapsed).
+    // A lapsed claim is anyone's to take, so it is open work too; it stays in the claimed list
+    // as well, so that a claim lapsing between a console's two fetches is in one of them.
     const lapsedBy = new Date(Date.now() - CLAIM_LAPSE_MINUTES * 60_000);
     const where: Prisma.FlagWhereInput = status === 'all' ? {}
       : status === 'open' ? { OR: [{ status: 'open' }, { status: 'claimed', updatedAt: { lte: lapsedBy } }] }
-        : status === 'claimed' ? { status: 'claimed', updatedAt: { gt: lapsedBy } }
-          : { status };
+        : { status };
     const rows = await this.prisma.flag.findMany({
       where,
       orderBy: [{ severity: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
