@@ -78,17 +78,7 @@ function makeDatabase(
     appliedMigrations,
     url,
     ...(dataDir === undefined ? {} : { dataDir }),
-    async ping(timeoutMs = 2000) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<boolean>((res) => {
-        timer = setTimeout(() => res(false), timeoutMs);
-      });
-      try {
-        return await Promise.race([prisma.$queryRaw`SELECT 1`.then(() => true, () => false), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    ping: (timeoutMs) => sql.ping(timeoutMs),
     close() {
       closing ??= (async () => {
         try {
